@@ -1,0 +1,30 @@
+// SHA-256 through OpenSSL 3's EVP interface (FIPS-validated provider where configured).
+#pragma once
+
+#include <array>
+#include <memory>
+
+#include "core/bytes.h"
+
+namespace ota::crypto {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+// Incremental hashing for data that is streamed (patch output).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(ByteView data);
+  Sha256Digest finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+Sha256Digest sha256(ByteView data);
+
+}  // namespace ota::crypto

@@ -1,0 +1,201 @@
+#include "delta/operations.h"
+
+#include <chrono>
+#include <future>
+#include <new>
+#include <string>
+
+#include "core/hex.h"
+#include "delta/bsdiff.h"
+#include "io/write_atomic.h"
+
+namespace ota::delta {
+namespace {
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+std::string short_hex(const crypto::Sha256Digest& d) { return to_hex({d.data(), 8}) + "…"; }
+
+// Hashes and counts what passes through, so the output is proven while it streams.
+class HashingWriter final : public io::Writer {
+ public:
+  explicit HashingWriter(io::Writer& next) : next_(next) {}
+  Result<void> write(ByteView data) override {
+    hash_.update(data);
+    size_ += data.size();
+    return next_.write(data);
+  }
+  uint64_t size() const { return size_; }
+  crypto::Sha256Digest finish() { return hash_.finish(); }
+
+ private:
+  io::Writer& next_;
+  crypto::Sha256 hash_;
+  uint64_t size_ = 0;
+};
+
+Result<std::unique_ptr<io::InputFile>> open_named(io::Storage& fs, const std::filesystem::path& p,
+                                                  const char* role) {
+  auto f = fs.open_input(p);
+  if (!f) return std::move(f).error().with_context(std::string("reading ") + role);
+  return f;
+}
+
+Result<void> refuse_overwrite(io::Storage& fs, const std::filesystem::path& out,
+                              std::initializer_list<std::filesystem::path> inputs) {
+  for (const auto& in : inputs)
+    if (fs.same_file(out, in))
+      return Error{Errc::invalid_argument,
+                   "--out " + quoted(out) + " is the input " + quoted(in) + "; write elsewhere"};
+  return {};
+}
+
+}  // namespace
+
+Result<Bytes> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
+                           const EncodeOptions& options, const ProgressFn& progress) {
+  Result<Bytes> patch = Error{Errc::unsupported, "unknown algorithm"};
+  try {
+    patch = algo == Algorithm::kBsdiff
+                ? bsdiff_encode(old_data, new_data, progress)
+                : zstd_encode(old_data, new_data, options.zstd_level, progress);
+    if (patch && options.trailer)
+      append_trailer(*patch, algo,
+                     Trailer{old_data.size(), new_data.size(), crypto::sha256(old_data),
+                             crypto::sha256(new_data)});
+  } catch (const std::bad_alloc&) {
+    return Error{Errc::io, std::string("out of memory encoding with ") + std::string(to_string(algo))};
+  }
+  return patch;
+}
+
+Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
+                                       const ApplyLimits& limits, const ProgressFn& progress) {
+  auto algo = detect_format(patch);
+  if (!algo) return std::move(algo).error();
+  const SplitPatch split = split_trailer(patch, *algo);
+  if (split.trailer) {
+    const auto found = crypto::sha256(old_data);
+    if (old_data.size() != split.trailer->old_size || found != split.trailer->old_sha256)
+      return Error{Errc::rejected, "the source is not the file this patch was made from: "
+                                   "expected sha256 " + short_hex(split.trailer->old_sha256) +
+                                       " (" + std::to_string(split.trailer->old_size) +
+                                       " bytes), found " + short_hex(found) + " (" +
+                                       std::to_string(old_data.size()) + " bytes)"};
+  }
+  HashingWriter hashed(out);
+  auto written = *algo == Algorithm::kBsdiff
+                     ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
+                     : zstd_apply(old_data, split.payload, hashed, limits, progress);
+  if (!written) return std::move(written).error();
+  ApplyOutcome outcome{*algo, hashed.size(), hashed.finish(), false};
+  if (split.trailer) {
+    if (outcome.output_size != split.trailer->new_size ||
+        outcome.output_sha256 != split.trailer->new_sha256)
+      return Error{Errc::rejected, "the output does not match the target recorded in the patch: "
+                                   "expected sha256 " + short_hex(split.trailer->new_sha256) +
+                                       ", got " + short_hex(outcome.output_sha256) +
+                                       "; the patch is corrupt"};
+    outcome.verified = true;
+  }
+  return outcome;
+}
+
+Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
+  if (req.algorithms.empty()) return Error{Errc::invalid_argument, "no algorithm to try"};
+  OTA_TRY(refuse_overwrite(fs, req.out_path, {req.old_path, req.new_path}));
+  auto old_file = open_named(fs, req.old_path, "--from");
+  if (!old_file) return std::move(old_file).error();
+  auto new_file = open_named(fs, req.new_path, "--to");
+  if (!new_file) return std::move(new_file).error();
+  const ByteView old_data = (*old_file)->bytes(), new_data = (*new_file)->bytes();
+
+  auto run = [&](Algorithm algo) {
+    auto start = std::chrono::steady_clock::now();
+    ProgressFn progress;
+    if (req.progress)
+      progress = [&req, algo](uint64_t d, uint64_t t) { req.progress(to_string(algo), d, t); };
+    auto patch = encode_patch(algo, old_data, new_data, req.encode, progress);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::make_pair(std::move(patch), secs);
+  };
+  // Candidates run concurrently (two cores are common on CI runners); each is
+  // deterministic, and the choice below does not depend on which finishes first.
+  std::vector<std::future<std::pair<Result<Bytes>, double>>> jobs;
+  for (size_t i = 1; i < req.algorithms.size(); ++i)
+    jobs.push_back(std::async(std::launch::async, run, req.algorithms[i]));
+  std::vector<std::pair<Result<Bytes>, double>> results;
+  results.push_back(run(req.algorithms[0]));
+  for (auto& job : jobs) results.push_back(job.get());
+
+  CreateReport report;
+  std::optional<size_t> best;
+  for (size_t i = 0; i < results.size(); ++i) {
+    Candidate c{req.algorithms[i], std::nullopt, results[i].second, {}};
+    if (results[i].first) {
+      c.patch_size = results[i].first->size();
+      if (!best || *c.patch_size < results[*best].first->size()) best = i;
+    } else {
+      c.error = results[i].first.error().message;
+    }
+    report.candidates.push_back(c);
+  }
+  if (!best) return std::move(results[0].first).error();
+
+  const Bytes& patch = *results[*best].first;
+  OTA_TRY(io::write_atomic(fs, req.out_path, io::FileMode::kPublic,
+                           [&](io::Writer& w) { return w.write(patch); }));
+  report.algorithm = req.algorithms[*best];
+  report.patch_size = patch.size();
+  report.old_size = old_data.size();
+  report.new_size = new_data.size();
+  report.old_sha256 = crypto::sha256(old_data);
+  report.new_sha256 = crypto::sha256(new_data);
+  report.trailer = req.encode.trailer;
+  return report;
+}
+
+Result<ApplyOutcome> apply_patch(io::Storage& fs, const ApplyRequest& req) {
+  OTA_TRY(refuse_overwrite(fs, req.out_path, {req.old_path, req.patch_path}));
+  auto old_file = open_named(fs, req.old_path, "--from");
+  if (!old_file) return std::move(old_file).error();
+  auto patch_file = open_named(fs, req.patch_path, "--patch");
+  if (!patch_file) return std::move(patch_file).error();
+
+  ProgressFn progress;
+  if (req.progress) progress = [&req](uint64_t d, uint64_t t) { req.progress("apply", d, t); };
+  std::optional<ApplyOutcome> outcome;
+  auto written = io::write_atomic(fs, req.out_path, io::FileMode::kPublic, [&](io::Writer& w) -> Result<void> {
+    auto applied = apply_patch_bytes((*old_file)->bytes(), (*patch_file)->bytes(), w, req.limits,
+                                     progress);
+    if (!applied) return std::move(applied).error();
+    outcome = *applied;
+    return {};
+  });
+  if (!written) return std::move(written).error();
+  return *outcome;
+}
+
+Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& patch_path) {
+  auto file = open_named(fs, patch_path, "the patch");
+  if (!file) return std::move(file).error();
+  const ByteView bytes = (*file)->bytes();
+  auto algo = detect_format(bytes);
+  if (!algo) return std::move(algo).error();
+  PatchReport report;
+  report.algorithm = *algo;
+  report.patch_size = bytes.size();
+  const SplitPatch split = split_trailer(bytes, *algo);
+  report.trailer = split.trailer;
+  if (*algo == Algorithm::kBsdiff) {
+    auto header = parse_bsdiff_header(split.payload);
+    if (!header) return std::move(header).error();
+    report.bsdiff = *header;
+  } else {
+    auto info = inspect_zstd_patch(split.payload);
+    if (!info) return std::move(info).error();
+    report.zstd = *info;
+  }
+  return report;
+}
+
+}  // namespace ota::delta

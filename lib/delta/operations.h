@@ -1,0 +1,84 @@
+// What `ota-delta create|apply|info` do, over the Storage seam. The in-memory
+// functions (encode_patch, apply_patch_bytes) are what tests and fuzzers drive.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "delta/algorithm.h"
+#include "delta/bsdiff_header.h"
+#include "delta/trailer.h"
+#include "delta/zstd_delta.h"
+#include "io/storage.h"
+
+namespace ota::delta {
+
+using PhaseProgressFn = std::function<void(std::string_view phase, uint64_t done, uint64_t total)>;
+
+struct EncodeOptions {
+  int zstd_level = kDefaultZstdLevel;
+  bool trailer = true;  // append the ota verification trailer (ignored by bspatch/zstd)
+};
+
+// One algorithm, in memory: the complete patch file's bytes.
+Result<Bytes> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
+                           const EncodeOptions& options, const ProgressFn& progress = {});
+
+struct ApplyOutcome {
+  Algorithm algorithm = Algorithm::kBsdiff;
+  uint64_t output_size = 0;
+  crypto::Sha256Digest output_sha256{};
+  bool verified = false;  // a trailer proved the source and the output
+};
+
+// Detects the format, checks the trailer's source digest (if any) before writing,
+// streams the output to `out`, then checks the target digest. On error `out` may
+// hold a partial result: callers write through io::write_atomic.
+Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
+                                       const ApplyLimits& limits, const ProgressFn& progress = {});
+
+struct CreateRequest {
+  std::filesystem::path old_path, new_path, out_path;
+  std::vector<Algorithm> algorithms;  // more than one: try each, keep the smallest ("auto")
+  EncodeOptions encode;
+  PhaseProgressFn progress;
+};
+
+struct Candidate {
+  Algorithm algorithm;
+  std::optional<uint64_t> patch_size;  // absent when this algorithm failed
+  double encode_seconds = 0;
+  std::string error;                    // why it failed, when it did
+};
+
+struct CreateReport {
+  Algorithm algorithm = Algorithm::kBsdiff;
+  uint64_t patch_size = 0, old_size = 0, new_size = 0;
+  crypto::Sha256Digest old_sha256{}, new_sha256{};
+  bool trailer = false;
+  std::vector<Candidate> candidates;
+};
+
+Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& request);
+
+struct ApplyRequest {
+  std::filesystem::path old_path, patch_path, out_path;
+  ApplyLimits limits;
+  PhaseProgressFn progress;
+};
+
+Result<ApplyOutcome> apply_patch(io::Storage& fs, const ApplyRequest& request);
+
+struct PatchReport {
+  Algorithm algorithm = Algorithm::kBsdiff;
+  uint64_t patch_size = 0;
+  std::optional<Trailer> trailer;
+  std::optional<BsdiffHeader> bsdiff;
+  std::optional<ZstdPatchInfo> zstd;
+};
+
+Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& patch_path);
+
+}  // namespace ota::delta

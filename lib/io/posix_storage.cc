@@ -1,0 +1,176 @@
+#include "io/posix_storage.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace ota::io {
+namespace {
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+Error errno_error(int err, const std::string& what) {
+  Errc code = Errc::io;
+  if (err == ENOENT) code = Errc::not_found;
+  if (err == ENOSPC || err == EDQUOT) code = Errc::no_space;
+  return Error{code, what + ": " + std::strerror(err)};
+}
+
+class MemoryInput final : public InputFile {
+ public:
+  explicit MemoryInput(Bytes bytes) : bytes_(std::move(bytes)) {}
+  ByteView bytes() const override { return bytes_; }
+
+ private:
+  Bytes bytes_;
+};
+
+class FdOutput final : public OutputFile {
+ public:
+  FdOutput(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {
+    buffer_.reserve(kBufferBytes);
+  }
+  ~FdOutput() override { (void)close(); }
+
+  Result<void> write(ByteView data) override {
+    if (data.size() >= kBufferBytes) {
+      OTA_TRY(flush());
+      return write_all(data);
+    }
+    if (buffer_.size() + data.size() > kBufferBytes) OTA_TRY(flush());
+    buffer_.insert(buffer_.end(), data.begin(), data.end());
+    return {};
+  }
+  Result<void> sync() override {
+    OTA_TRY(flush());
+    if (::fsync(fd_) != 0) return errno_error(errno, "syncing " + quoted(path_));
+    return {};
+  }
+  Result<void> close() override {
+    if (fd_ < 0) return {};
+    auto flushed = flush();
+    int rc = ::close(fd_);
+    fd_ = -1;
+    if (!flushed) return flushed;
+    if (rc != 0) return errno_error(errno, "closing " + quoted(path_));
+    return {};
+  }
+
+ private:
+  static constexpr size_t kBufferBytes = 256 * 1024;
+
+  Result<void> flush() {
+    auto done = write_all(buffer_);
+    buffer_.clear();
+    return done;
+  }
+  Result<void> write_all(ByteView data) {
+    if (fd_ < 0) return Error{Errc::io, "writing " + quoted(path_) + ": file already closed"};
+    while (!data.empty()) {
+      ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errno_error(errno, "writing " + quoted(path_));
+      data = data.subspan(size_t(n));
+    }
+    return {};
+  }
+
+  int fd_;
+  std::filesystem::path path_;
+  Bytes buffer_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<InputFile>> PosixStorage::open_input(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Error{Errc::not_found, quoted(path) + " does not exist"};
+    return errno_error(errno, "opening " + quoted(path));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    auto e = errno_error(errno, "reading " + quoted(path));
+    ::close(fd);
+    return e;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{Errc::invalid_argument, quoted(path) + " is not a regular file"};
+  }
+  // Read rather than mmap: a file truncated under a mapping would SIGBUS, and the
+  // bytes are touched anyway, so resident memory is the same.
+  Bytes bytes;
+  try {
+    bytes.resize(size_t(st.st_size));
+  } catch (const std::bad_alloc&) {
+    ::close(fd);
+    return Error{Errc::too_large, quoted(path) + " does not fit in memory"};
+  }
+  size_t got = 0;
+  while (got < bytes.size()) {
+    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      auto e = errno_error(errno, "reading " + quoted(path));
+      ::close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    got += size_t(n);
+  }
+  ::close(fd);
+  if (got != bytes.size())
+    return Error{Errc::io, "reading " + quoted(path) + ": the file shrank while being read"};
+  return std::unique_ptr<InputFile>(new MemoryInput(std::move(bytes)));
+}
+
+Result<std::unique_ptr<OutputFile>> PosixStorage::create_temp(const std::filesystem::path& dest,
+                                                              FileMode mode,
+                                                              std::filesystem::path& temp_path) {
+  auto dir = dest.parent_path();
+  std::random_device entropy;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
+    temp_path = dir / ("." + dest.filename().string() + ".tmp-" + suffix);
+    // O_EXCL: never follow or reuse a file someone else put there.
+    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                    mode == FileMode::kPrivate ? 0600 : 0666);
+    if (fd >= 0) return std::unique_ptr<OutputFile>(new FdOutput(fd, temp_path));
+    if (errno != EEXIST)
+      return errno_error(errno, "creating a file in " + quoted(dir.empty() ? "." : dir));
+  }
+  return Error{Errc::io, "could not create a unique temporary file beside " + quoted(dest)};
+}
+
+Result<void> PosixStorage::rename(const std::filesystem::path& from,
+                                  const std::filesystem::path& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0)
+    return errno_error(errno, "renaming " + quoted(from) + " to " + quoted(to));
+  return {};
+}
+
+Result<void> PosixStorage::sync_dir(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_error(errno, "opening directory " + quoted(dir));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0 && err != EINVAL) return errno_error(err, "syncing directory " + quoted(dir));
+  return {};
+}
+
+void PosixStorage::remove(const std::filesystem::path& path) noexcept { ::unlink(path.c_str()); }
+
+bool PosixStorage::same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa {}, sb {};
+  if (::stat(a.c_str(), &sa) != 0 || ::stat(b.c_str(), &sb) != 0) return false;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+}  // namespace ota::io

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "io/storage.h"
+
+namespace ota::io {
+
+// Storage on the real file system (POSIX calls; no global state).
+class PosixStorage final : public Storage {
+ public:
+  Result<std::unique_ptr<InputFile>> open_input(const std::filesystem::path& path) override;
+  Result<std::unique_ptr<OutputFile>> create_temp(const std::filesystem::path& dest, FileMode mode,
+                                                  std::filesystem::path& temp_path) override;
+  Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
+  Result<void> sync_dir(const std::filesystem::path& dir) override;
+  void remove(const std::filesystem::path& path) noexcept override;
+  bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override;
+};
+
+}  // namespace ota::io

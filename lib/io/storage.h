@@ -1,0 +1,70 @@
+// The file-system seam: every byte ota-* reads from or writes to disk goes through
+// Storage, so tests can substitute an in-memory or fault-injecting implementation.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "core/bytes.h"
+#include "core/result.h"
+
+namespace ota::io {
+
+// A sink for bytes. write() either consumes all of `data` or fails.
+class Writer {
+ public:
+  virtual ~Writer() = default;
+  virtual Result<void> write(ByteView data) = 0;
+};
+
+// Collects everything in memory; used for patches, which are small next to images.
+class VectorWriter final : public Writer {
+ public:
+  Result<void> write(ByteView data) override {
+    bytes.insert(bytes.end(), data.begin(), data.end());
+    return {};
+  }
+  Bytes bytes;
+};
+
+// A whole input file held in memory for random access (bsdiff and zstd prefixes
+// need it). Owned by the caller; bytes() stays valid for the object's lifetime.
+class InputFile {
+ public:
+  virtual ~InputFile() = default;
+  virtual ByteView bytes() const = 0;
+};
+
+// An output being produced. Nothing is visible at the destination until
+// write_atomic() renames it there.
+class OutputFile : public Writer {
+ public:
+  virtual Result<void> sync() = 0;   // flush buffers and make the data durable
+  virtual Result<void> close() = 0;
+};
+
+enum class FileMode {
+  kPublic,   // 0666 & ~umask: patches, images, metadata
+  kPrivate,  // 0600: key material
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  // Reads a regular file; Errc::not_found when it does not exist.
+  virtual Result<std::unique_ptr<InputFile>> open_input(const std::filesystem::path& path) = 0;
+  // Creates a new, uniquely named temporary file in the directory of `dest`
+  // and returns it with its path in `temp_path`.
+  virtual Result<std::unique_ptr<OutputFile>> create_temp(const std::filesystem::path& dest,
+                                                          FileMode mode,
+                                                          std::filesystem::path& temp_path) = 0;
+  virtual Result<void> rename(const std::filesystem::path& from,
+                              const std::filesystem::path& to) = 0;
+  // Makes a completed rename in `dir` durable.
+  virtual Result<void> sync_dir(const std::filesystem::path& dir) = 0;
+  virtual void remove(const std::filesystem::path& path) noexcept = 0;
+  // True when both paths exist and name the same file (so an output would overwrite an input).
+  virtual bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) = 0;
+};
+
+}  // namespace ota::io

@@ -1,0 +1,32 @@
+#include "io/write_atomic.h"
+
+#include <new>
+
+namespace ota::io {
+
+Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMode mode,
+                          const std::function<Result<void>(Writer&)>& produce) {
+  std::filesystem::path temp;
+  auto out = fs.create_temp(dest, mode, temp);
+  if (!out) return std::move(out).error();
+
+  auto finish = [&]() -> Result<void> {
+    try {
+      OTA_TRY(produce(**out));
+    } catch (const std::bad_alloc&) {
+      return Error{Errc::io, "out of memory while writing '" + dest.string() + "'"};
+    }
+    OTA_TRY((*out)->sync());
+    OTA_TRY((*out)->close());
+    return fs.rename(temp, dest);
+  };
+  if (auto done = finish(); !done) {
+    (void)(*out)->close();  // best effort, idempotent; the error that matters is the first one
+    fs.remove(temp);
+    return done;
+  }
+  auto dir = dest.parent_path();
+  return fs.sync_dir(dir.empty() ? std::filesystem::path(".") : dir);
+}
+
+}  // namespace ota::io

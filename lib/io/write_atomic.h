@@ -1,0 +1,17 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+
+#include "io/storage.h"
+
+namespace ota::io {
+
+// Writes `dest` so that readers never see a partial file: a temporary file beside
+// `dest` receives everything `produce` writes, is synced, then renamed over `dest`,
+// and the directory is synced. If `produce` or any step fails, the temporary file
+// is removed, `dest` is left as it was, and the first error is returned.
+Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMode mode,
+                          const std::function<Result<void>(Writer&)>& produce);
+
+}  // namespace ota::io

@@ -1,0 +1,116 @@
+// ota-delta: binary deltas between firmware images (docs/cli.md, docs/delta.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "common/progress.h"
+#include "common/report.h"
+#include "delta/operations.h"
+#include "io/posix_storage.h"
+#include "ota-delta/json.h"
+
+namespace {
+
+constexpr const char* kTool = "ota-delta";
+
+int usage_error(const CLI::ParseError& e, bool json) {
+  return ota::tools::fail(kTool, ota::Error{ota::Errc::invalid_argument,
+                                            std::string(e.what()) + "; see 'ota-delta --help'"},
+                          json);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ota-delta: binary deltas between firmware images"};
+  app.set_version_flag("--version", std::string(kTool) + " " + OTA_VERSION);
+  app.footer(
+      "Examples:\n"
+      "  ota-delta create --from fw-1.0.bin --to fw-1.1.bin --out 1.0-1.1.patch\n"
+      "  ota-delta apply --from fw-1.0.bin --patch 1.0-1.1.patch --out fw-1.1.bin\n"
+      "  ota-delta info 1.0-1.1.patch --json\n"
+      "Exit codes: 0 ok, 1 corrupt or unsupported data, 2 usage, 3 rejected (wrong source,\n"
+      "hash mismatch), 4 file-system error. See docs/cli.md.");
+  bool json = false;
+  app.add_flag("--json", json, "print one JSON document on stdout (messages stay on stderr)");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  ota::delta::CreateRequest create_req;
+  std::string algo = "auto";
+  bool no_trailer = false;
+  auto* create = app.add_subcommand("create", "write a patch that turns OLD into NEW");
+  create->add_option("--from", create_req.old_path, "OLD: the image devices run now")->required();
+  create->add_option("--to", create_req.new_path, "NEW: the image to deliver")->required();
+  create->add_option("--out", create_req.out_path, "PATCH: where to write the patch")->required();
+  create->add_option("--algo", algo, "bsdiff, zstd, or auto (try each, keep the smallest)")
+      ->check(CLI::IsMember({"bsdiff", "zstd", "auto"}))
+      ->capture_default_str();
+  create->add_option("--level", create_req.encode.zstd_level, "zstd compression level, 1..22")
+      ->check(CLI::Range(1, 22))
+      ->capture_default_str();
+  create->add_flag("--no-trailer", no_trailer,
+                   "omit the ota verification trailer (source/target sha256); the output is "
+                   "then exactly what bsdiff or zstd would write");
+  create->footer("Example:\n  ota-delta create --algo auto --from v1.bin --to v2.bin --out v1-v2.patch --json");
+
+  ota::delta::ApplyRequest apply_req;
+  auto* apply = app.add_subcommand("apply", "rebuild NEW from OLD and a patch (format detected)");
+  apply->add_option("--from", apply_req.old_path, "OLD: the source the patch was made from")->required();
+  apply->add_option("--patch", apply_req.patch_path, "PATCH: BSDIFF40 or zstd patch-from frame")->required();
+  apply->add_option("--out", apply_req.out_path, "NEW: written only once complete and verified")->required();
+  apply->add_option("--max-output", apply_req.limits.max_output_bytes,
+                    "refuse patches that declare a larger output (bytes; K/M/G suffixes)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
+  apply->footer("Example:\n  ota-delta apply --from v1.bin --patch v1-v2.patch --out v2.bin");
+
+  std::string info_path;
+  auto* info = app.add_subcommand("info", "describe a patch: format, sizes, recorded hashes");
+  info->add_option("PATCH", info_path, "the patch file")->required();
+  info->footer("Example:\n  ota-delta info v1-v2.patch --json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e, json);
+  }
+
+  ota::io::PosixStorage storage;
+  ota::tools::Progress progress(kTool);
+  auto on_progress = [&](std::string_view phase, uint64_t done, uint64_t total) {
+    progress.update(phase, done, total);
+  };
+
+  if (*create) {
+    if (algo == "auto")
+      create_req.algorithms.assign(std::begin(ota::delta::kAllAlgorithms),
+                                   std::end(ota::delta::kAllAlgorithms));
+    else
+      create_req.algorithms = {*ota::delta::parse_algorithm(algo)};
+    create_req.encode.trailer = !no_trailer;
+    create_req.progress = on_progress;
+    auto made = ota::delta::create_patch(storage, create_req);
+    if (!made) return ota::tools::fail(kTool, made.error(), json);
+    const std::string out = create_req.out_path.string();
+    return ota::tools::succeed(json, ota::tools::to_json(*made, out), ota::tools::summary(*made, out));
+  }
+  if (*apply) {
+    apply_req.progress = on_progress;
+    auto applied = ota::delta::apply_patch(storage, apply_req);
+    if (!applied) return ota::tools::fail(kTool, applied.error(), json);
+    const std::string out = apply_req.out_path.string();
+    return ota::tools::succeed(json, ota::tools::to_json(*applied, out),
+                               ota::tools::summary(*applied, out));
+  }
+  auto described = ota::delta::inspect_patch(storage, info_path);
+  if (!described) return ota::tools::fail(kTool, described.error(), json);
+  if (json) return ota::tools::succeed(true, ota::tools::to_json(*described), "");
+  std::fputs(ota::tools::describe(*described).c_str(), stdout);
+  return std::fflush(stdout) == 0 ? ota::tools::kExitOk : ota::tools::kExitIo;
+}
