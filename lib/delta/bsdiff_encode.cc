@@ -6,9 +6,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/large_buffer.h"
 #include "delta/bsdiff.h"
 #include "delta/bsdiff_header.h"
 
@@ -83,26 +85,44 @@ inline int64_t match_length(const uint8_t* a, int64_t a_size, const uint8_t* b, 
   return i;
 }
 
+// Length of the common prefix of a and b, and whether a sorts before b within it.
+inline int64_t compare_from(const uint8_t* a, const uint8_t* b, int64_t n, int64_t from,
+                            bool* a_less) {
+  int64_t l = from + match_length(a + from, n - from, b + from, n - from);
+  *a_less = l < n && a[l] < b[l];
+  return l;
+}
+
 // bsdiff's search(): binary search of the suffix array for the longest match of
-// `target`, comparing with memcmp at the midpoints and matchlen at the two leaves.
+// `target`. It makes bsdiff's decisions (memcmp over min(suffix, target) bytes at
+// each midpoint, the longer of the two leaves wins, ties to the upper one), but
+// starts each comparison after the prefix that both bounds are known to share
+// with the target: every suffix between them shares it too (Manber & Myers).
 int64_t search(const saidx_t* sa, const uint8_t* old_data, int64_t old_size,
-               const uint8_t* target, int64_t target_size, int64_t st, int64_t en, int64_t* pos) {
+               const uint8_t* target, int64_t target_size, int64_t* pos) {
+  int64_t st = 0, en = old_size;
+  // sa[0] is the empty suffix: it shares nothing with any target.
+  int64_t lcp_st = 0;
+  int64_t lcp_en = match_length(old_data + sa[en], old_size - sa[en], target, target_size);
   while (en - st >= 2) {
-    int64_t mid = st + (en - st) / 2;
-    int64_t cmp_len = std::min<int64_t>(old_size - sa[mid], target_size);
-    if (std::memcmp(old_data + sa[mid], target, size_t(cmp_len)) < 0)
+    const int64_t mid = st + (en - st) / 2;
+    const int64_t n = std::min<int64_t>(old_size - sa[mid], target_size);
+    bool less = false;
+    const int64_t l = compare_from(old_data + sa[mid], target, n, std::min(lcp_st, lcp_en), &less);
+    if (less) {
       st = mid;
-    else
+      lcp_st = l;
+    } else {
       en = mid;
+      lcp_en = l;
+    }
   }
-  int64_t x = match_length(old_data + sa[st], old_size - sa[st], target, target_size);
-  int64_t y = match_length(old_data + sa[en], old_size - sa[en], target, target_size);
-  if (x > y) {
+  if (lcp_st > lcp_en) {
     *pos = sa[st];
-    return x;
+    return lcp_st;
   }
   *pos = sa[en];
-  return y;
+  return lcp_en;
 }
 
 }  // namespace
@@ -117,9 +137,11 @@ Result<Bytes> bsdiff_encode(ByteView old_view, ByteView new_view, const Progress
 
   // Like qsufsort's output, sa[0] is the empty suffix (position old_size), which
   // sorts first; divsufsort fills the rest.
-  std::vector<saidx_t> sa(size_t(old_size) + 1);
+  LargeBuffer sa_memory((size_t(old_size) + 1) * sizeof(saidx_t));
+  auto* sa = static_cast<saidx_t*>(sa_memory.data());
+  if (!sa) return Error{Errc::io, "out of memory for the suffix array"};
   sa[0] = saidx_t(old_size);
-  if (old_size > 0 && divsufsort(old_data, sa.data() + 1, saidx_t(old_size)) != 0)
+  if (old_size > 0 && divsufsort(old_data, sa + 1, saidx_t(old_size)) != 0)
     return Error{Errc::io, "suffix sorting failed (out of memory?)"};
 
   Bzip2Sink ctrl, diff, extra;
@@ -131,8 +153,7 @@ Result<Bytes> bsdiff_encode(ByteView old_view, ByteView new_view, const Progress
     int64_t old_score = 0;
     int64_t scsc;
     for (scsc = scan += len; scan < new_size; scan++) {
-      len = search(sa.data(), old_data, old_size, new_data + scan, new_size - scan, 0, old_size,
-                   &pos);
+      len = search(sa, old_data, old_size, new_data + scan, new_size - scan, &pos);
       for (; scsc < scan + len; scsc++)
         if (scsc + last_offset < old_size && old_data[scsc + last_offset] == new_data[scsc])
           old_score++;

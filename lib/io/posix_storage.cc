@@ -1,5 +1,7 @@
 #include "io/posix_storage.h"
 
+#include "core/large_buffer.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,13 +22,19 @@ Error errno_error(int err, const std::string& what) {
   return Error{code, what + ": " + std::strerror(err)};
 }
 
+// Not a std::vector: zero-filling a large image first would cost a pass over it.
 class MemoryInput final : public InputFile {
  public:
-  explicit MemoryInput(Bytes bytes) : bytes_(std::move(bytes)) {}
-  ByteView bytes() const override { return bytes_; }
+  explicit MemoryInput(size_t size) : memory_(size) {
+    if (size > 0 && !memory_.data()) throw std::bad_alloc();
+  }
+  uint8_t* data() { return static_cast<uint8_t*>(memory_.data()); }
+  ByteView bytes() const override {
+    return {static_cast<const uint8_t*>(memory_.data()), memory_.size()};
+  }
 
  private:
-  Bytes bytes_;
+  LargeBuffer memory_;
 };
 
 class FdOutput final : public OutputFile {
@@ -104,16 +112,17 @@ Result<std::unique_ptr<InputFile>> PosixStorage::open_input(const std::filesyste
   }
   // Read rather than mmap: a file truncated under a mapping would SIGBUS, and the
   // bytes are touched anyway, so resident memory is the same.
-  Bytes bytes;
+  std::unique_ptr<MemoryInput> input;
   try {
-    bytes.resize(size_t(st.st_size));
+    input = std::make_unique<MemoryInput>(size_t(st.st_size));
   } catch (const std::bad_alloc&) {
     ::close(fd);
     return Error{Errc::too_large, quoted(path) + " does not fit in memory"};
   }
+  const size_t size = size_t(st.st_size);
   size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+  while (got < size) {
+    ssize_t n = ::read(fd, input->data() + got, size - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       auto e = errno_error(errno, "reading " + quoted(path));
@@ -124,9 +133,9 @@ Result<std::unique_ptr<InputFile>> PosixStorage::open_input(const std::filesyste
     got += size_t(n);
   }
   ::close(fd);
-  if (got != bytes.size())
+  if (got != size)
     return Error{Errc::io, "reading " + quoted(path) + ": the file shrank while being read"};
-  return std::unique_ptr<InputFile>(new MemoryInput(std::move(bytes)));
+  return std::unique_ptr<InputFile>(std::move(input));
 }
 
 Result<std::unique_ptr<OutputFile>> PosixStorage::create_temp(const std::filesystem::path& dest,
