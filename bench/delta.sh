@@ -67,6 +67,16 @@ if [[ $PEERS_ONLY != 1 ]]; then
     fi
     OTA_DELTA=$(cd -- "$(dirname -- "$OTA_DELTA")" && pwd)/$(basename -- "$OTA_DELTA")
 fi
+# Build type of the default build tree, when there is one (timings of a Debug
+# build say little).
+BUILD_TYPE=''
+if [[ $PEERS_ONLY != 1 && $OTA_DELTA == "$ROOT/build/"* && -f $ROOT/build/CMakeCache.txt ]]; then
+    BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt" | head -n1)
+    case $BUILD_TYPE in
+    Release | RelWithDebInfo) ;;
+    *) note "warning: build/ is configured as '${BUILD_TYPE:-<none>}', not Release; timings will not be representative" ;;
+    esac
+fi
 
 # --- scratch space -----------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/ota-bench-delta.XXXXXX")
@@ -206,26 +216,26 @@ if [[ $PEERS_ONLY != 1 ]]; then OURS=(ours-bsdiff ours-zstd ours-auto) HAVE_OURS
 TOOLS=("${PEERS[@]}" "${OURS[@]}")
 
 declare -A P_BYTES ENC_S ENC_RSS ENC_CPU DEC_RSS APP_S APP_MBS
-declare -A TOT_BYTES TOT_ENC TOT_ENC_RSS TOT_APP_S TOT_DEC_RSS
+declare -A TOT_BYTES TOT_ENC TOT_CPU TOT_ENC_RSS TOT_APP_S TOT_DEC_RSS
 TOT_NEW=0
 MISSES=0
 PAIRS_JSON=$TMP/pairs.jsonl
 : >"$PAIRS_JSON"
 for t in "${TOOLS[@]}"; do
-    TOT_BYTES[$t]=0 TOT_ENC[$t]=0 TOT_ENC_RSS[$t]=0 TOT_APP_S[$t]=0 TOT_DEC_RSS[$t]=0
+    TOT_BYTES[$t]=0 TOT_ENC[$t]=0 TOT_CPU[$t]=0 TOT_ENC_RSS[$t]=0 TOT_APP_S[$t]=0 TOT_DEC_RSS[$t]=0
 done
 
 mib() { calc 'printf "%.1f", a / 1024' "$1"; }
 # mark CONDITION VALUE -> PASS or MISS (a null ratio is a MISS); runs in $(...),
 # so count_misses tallies the results afterwards.
 mark() {
-    if [[ $2 != null ]] && calc "exit !($1)" "$2"; then echo PASS; else echo MISS; fi
+    if [[ $2 != null ]] && calc "exit !($1)" "$2" "${3:-0}"; then echo PASS; else echo MISS; fi
 }
 # ratio printing: "n/a" when the divisor is zero
-ratio() { calc 'if (b == 0) print "null"; else printf "%.3f", a / b' "$1" "$2"; }
+ratio() { calc 'if (b == 0) print "null"; else printf "%.4f", a / b' "$1" "$2"; }
 
 print_row() {
-    printf '  %-12s %12s %7s %9s %9s %10s %9s %9s\n' "$@"
+    printf '  %-12s %11s %6s %8s %8s %8s %8s %10s %9s\n' "$@"
 }
 
 # evaluate targets; prints lines and sets R_* for JSON
@@ -242,13 +252,14 @@ evaluate() {
     R_SIZE=$(ratio "$ab" "$pb")
     R_SPEED=$(ratio "$be" "$oe")
     R_RSS=$(ratio "$orr" "$br")
-    M_SIZE=$(mark 'a <= 1.0' "$R_SIZE")
+    # size and RSS compare the raw integers, not the rounded ratio
+    M_SIZE=$(mark 'a <= b' "$ab" "$pb")
     M_SPEED=$(mark 'a >= 3.0' "$R_SPEED")
-    M_RSS=$(mark 'a <= 1.0' "$R_RSS")
+    M_RSS=$(mark 'a <= b' "$orr" "$br")
     M_APPLY=$(mark 'a >= 300' "$ambs")
-    printf '  %-44s %8s  (target <= 1.00)  %s\n' "ours-auto size / smallest peer ($pn)" "$R_SIZE" "$M_SIZE"
-    printf '  %-44s %7sx  (target >= 3.0x)  %s\n' "ours-bsdiff encode speedup vs bsdiff" "$R_SPEED" "$M_SPEED"
-    printf '  %-44s %8s  (target <= 1.00)  %s\n' "ours-bsdiff peak RSS / bsdiff peak RSS" "$R_RSS" "$M_RSS"
+    printf '  %-44s %8s  (target <= 1.00)  %s\n' "ours-auto size / smallest peer ($pn)" "$(calc 'printf "%.4f", a' "$R_SIZE")" "$M_SIZE"
+    printf '  %-44s %7sx  (target >= 3.0x)  %s\n' "ours-bsdiff encode speedup vs bsdiff" "$(calc 'printf "%.2f", a' "$R_SPEED")" "$M_SPEED"
+    printf '  %-44s %8s  (target <= 1.00)  %s\n' "ours-bsdiff peak RSS / bsdiff peak RSS" "$(calc 'printf "%.3f", a' "$R_RSS")" "$M_RSS"
     printf '  %-44s %8s  (target >= 300)   %s\n' "ours-auto apply MB/s" "$ambs" "$M_APPLY"
 }
 count_misses() {
@@ -258,10 +269,14 @@ count_misses() {
 }
 
 header() {
-    print_row tool "patch bytes" "% new" "enc s" "enc cpu" "enc MiB" "apply s" "apply MB/s"
-    print_row ------------ ----------- ------- --------- --------- ---------- --------- ---------
+    print_row tool "patch bytes" "% new" "enc s" "enc cpu" "enc MiB" "apply s" "apply MB/s" "apply MiB"
+    print_row ------------ ----------- ------ -------- -------- -------- -------- ---------- ---------
 }
 
+LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
+if calc 'exit !(a > 0.5)' "$LOAD_START"; then
+    note "warning: load average is $LOAD_START at start; timings may be noisy"
+fi
 if ((HAVE_OURS)); then note "ota-delta: $OTA_DELTA"; else note "ota-delta: skipped (BENCH_PEERS_ONLY=1)"; fi
 note "corpus: $CORPUS ($PKG ${VERSIONS[*]}), repeat=$REPEAT apply_reps=$APPLY_REPS"
 
@@ -310,6 +325,7 @@ for ((p = 0; p + 1 < ${#VERSIONS[@]}; p++)); do
 
         TOT_BYTES[$t]=$((TOT_BYTES[$t] + P_BYTES[$t]))
         TOT_ENC[$t]=$(calc 'printf "%.2f", a + b' "${TOT_ENC[$t]}" "${ENC_S[$t]}")
+        TOT_CPU[$t]=$(calc 'printf "%.2f", a + b' "${TOT_CPU[$t]}" "${ENC_CPU[$t]}")
         TOT_APP_S[$t]=$(calc 'printf "%.6f", a + b' "${TOT_APP_S[$t]}" "${APP_S[$t]}")
         if ((ENC_RSS[$t] > TOT_ENC_RSS[$t])); then TOT_ENC_RSS[$t]=${ENC_RSS[$t]}; fi
         if ((DEC_RSS[$t] > TOT_DEC_RSS[$t])); then TOT_DEC_RSS[$t]=${DEC_RSS[$t]}; fi
@@ -326,7 +342,7 @@ for ((p = 0; p + 1 < ${#VERSIONS[@]}; p++)); do
     header
     for t in "${TOOLS[@]}"; do
         print_row "$t" "${P_BYTES[$t]}" "$(calc 'printf "%.2f", 100 * a / b' "${P_BYTES[$t]}" "$new_size")" \
-            "${ENC_S[$t]}" "${ENC_CPU[$t]}" "$(mib "${ENC_RSS[$t]}")" "$(calc 'printf "%.4f", a' "${APP_S[$t]}")" "${APP_MBS[$t]}"
+            "${ENC_S[$t]}" "${ENC_CPU[$t]}" "$(mib "${ENC_RSS[$t]}")" "$(calc 'printf "%.4f", a' "${APP_S[$t]}")" "${APP_MBS[$t]}" "$(mib "${DEC_RSS[$t]}")"
     done
     if ((HAVE_OURS)); then printf '  ours-auto chose: %s\n' "$auto_algo"; fi
     evaluate "pair" "${P_BYTES[ours-auto]:-0}" "$min_bytes" "$min_peer" "${ENC_S[bsdiff]}" \
@@ -367,12 +383,12 @@ for t in "${PEERS[@]}"; do
     if [[ -z $min_peer ]] || ((TOT_BYTES[$t] < min_bytes)); then min_peer=$t min_bytes=${TOT_BYTES[$t]}; fi
 done
 npairs=$((${#VERSIONS[@]} - 1))
-printf '\n== totals over %d pairs (new bytes %s; enc MiB = max peak RSS; apply MB/s = total bytes / total time)\n' \
+printf '\n== totals over %d pairs (new bytes %s; MiB = max peak RSS; apply MB/s = total bytes / total time)\n' \
     "$npairs" "$TOT_NEW"
 header
 for t in "${TOOLS[@]}"; do
     print_row "$t" "${TOT_BYTES[$t]}" "$(calc 'printf "%.2f", 100 * a / b' "${TOT_BYTES[$t]}" "$TOT_NEW")" \
-        "${TOT_ENC[$t]}" "-" "$(mib "${TOT_ENC_RSS[$t]}")" "$(calc 'printf "%.4f", a' "${TOT_APP_S[$t]}")" "${APP_MBS[$t]}"
+        "${TOT_ENC[$t]}" "${TOT_CPU[$t]}" "$(mib "${TOT_ENC_RSS[$t]}")" "$(calc 'printf "%.4f", a' "${TOT_APP_S[$t]}")" "${APP_MBS[$t]}" "$(mib "${TOT_DEC_RSS[$t]}")"
 done
 evaluate "totals" "${TOT_BYTES[ours-auto]:-0}" "$min_bytes" "$min_peer" "${TOT_ENC[bsdiff]}" \
     "${TOT_ENC[ours-bsdiff]:-0}" "${TOT_ENC_RSS[bsdiff]}" "${TOT_ENC_RSS[ours-bsdiff]:-0}" "${APP_MBS[ours-auto]:-0}"
@@ -380,30 +396,32 @@ count_misses "$M_SIZE" "$M_SPEED" "$M_RSS" "$M_APPLY"
 
 totals_json=$(
     for t in "${TOOLS[@]}"; do
-        jq -cn --arg t "$t" --argjson pb "${TOT_BYTES[$t]}" --argjson es "${TOT_ENC[$t]}" \
+        jq -cn --arg t "$t" --argjson pb "${TOT_BYTES[$t]}" --argjson es "${TOT_ENC[$t]}" --argjson ec "${TOT_CPU[$t]}" \
             --argjson er "${TOT_ENC_RSS[$t]}" --argjson dr "${TOT_DEC_RSS[$t]}" \
             --argjson aps "${TOT_APP_S[$t]}" --argjson am "${APP_MBS[$t]}" \
-            '{($t): {patch_bytes: $pb, encode_s: $es, max_encode_rss_kib: $er, max_apply_rss_kib: $dr,
+            '{($t): {patch_bytes: $pb, encode_s: $es, encode_cpu_s: $ec, max_encode_rss_kib: $er, max_apply_rss_kib: $dr,
                      apply_s: $aps, apply_mb_s: $am}}'
     done | jq -cs 'add'
 )
-tool_versions=$(jq -cn --arg zstd "$(zstd -V 2>/dev/null | head -n1)" \
-    --arg xdelta3 "$(xdelta3 -V 2>&1 | head -n1)" \
+tool_versions=$(jq -cn --arg zstd "$(zstd -V 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1 || true)" \
+    --arg xdelta3 "$(xdelta3 -V 2>&1 | grep -o 'version [0-9][0-9.]*' | head -n1 | cut -d' ' -f2 || true)" \
     --arg bsdiff "$(dpkg-query -W -f='${Version}' bsdiff 2>/dev/null || echo unknown)" \
     '{bsdiff: $bsdiff, xdelta3: $xdelta3, zstd: $zstd}')
 OTA_USED=''
 if ((HAVE_OURS)); then OTA_USED=$OTA_DELTA; fi
 mkdir -p -- "$(dirname -- "$JSON_OUT")"
 jq -s --arg pkg "$PKG" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(uname -srm)" \
-    --argjson cores "$(nproc)" --argjson repeat "$REPEAT" --argjson reps "$APPLY_REPS" \
-    --arg ota "$OTA_USED" --argjson tv "$tool_versions" \
+    --argjson cores "$(nproc)" --argjson load0 "$LOAD_START" --argjson load1 "$(cut -d' ' -f1 /proc/loadavg)" --argjson repeat "$REPEAT" --argjson reps "$APPLY_REPS" \
+    --arg ota "$OTA_USED" --arg bt "$BUILD_TYPE" --argjson tv "$tool_versions" \
     --argjson totals "$totals_json" --arg mp "$min_peer" --argjson mb "$min_bytes" --argjson tn "$TOT_NEW" \
     --argjson rs "$R_SIZE" --argjson rp "$R_SPEED" --argjson rr "$R_RSS" \
     --arg ms "$M_SIZE" --arg mp2 "$M_SPEED" --arg mr "$M_RSS" --arg ma "$M_APPLY" \
     --argjson strict "$([[ $STRICT == 1 ]] && echo true || echo false)" --argjson misses "$MISSES" \
     '{benchmark: "delta", corpus: $pkg, date: $date, host: $host, cores: $cores,
+      load_average: {start: $load0, end: $load1},
       encode_repeat: $repeat, apply_reps: $reps,
-      ota_delta: (if $ota == "" then null else $ota end), peer_versions: $tv,
+      ota_delta: (if $ota == "" then null else $ota end),
+      build_type: (if $bt == "" then null else $bt end), peer_versions: $tv,
       targets: {auto_size_vs_smallest_peer: "<= 1.00", bsdiff_encode_speedup: ">= 3.0",
                 bsdiff_rss_ratio: "<= 1.00", auto_apply_mb_s: ">= 300"},
       pairs: .,

@@ -52,6 +52,40 @@ class Bzip2Source {
     return {};
   }
 
+  // After the last control entry: the stream must end exactly here, so its final
+  // block's CRC and the stream CRC are checked, and nothing may follow it.
+  Result<void> finish() {
+    uint8_t extra_byte;
+    if (!ended_) {
+      strm_.next_out = reinterpret_cast<char*>(&extra_byte);
+      strm_.avail_out = 1;
+      while (!ended_) {
+        int rc = BZ2_bzDecompress(&strm_);
+        if (rc == BZ_STREAM_END) {
+          ended_ = true;
+        } else if (rc != BZ_OK) {
+          return Error{Errc::corrupt, "the " + std::string(name_) +
+                                          " stream is not valid bzip2 data (bzip2 error " +
+                                          std::to_string(rc) + "): the patch is corrupt"};
+        } else if (strm_.avail_out == 0) {
+          return Error{Errc::corrupt, "the " + std::string(name_) +
+                                          " stream holds more data than the control entries use: "
+                                          "the patch is corrupt"};
+        } else if (strm_.avail_in == 0) {
+          return Error{Errc::corrupt, "the " + std::string(name_) +
+                                          " stream is truncated: the patch is corrupt"};
+        }
+      }
+      if (strm_.avail_out == 0)
+        return Error{Errc::corrupt, "the " + std::string(name_) +
+                                        " stream holds more data than the control entries use"};
+    }
+    if (strm_.avail_in != 0)
+      return Error{Errc::corrupt, std::to_string(strm_.avail_in) + " unexpected bytes follow the " +
+                                      std::string(name_) + " stream: the patch is corrupt"};
+    return {};
+  }
+
  private:
   Error ends_early() const {
     return Error{Errc::corrupt, "the " + std::string(name_) +
@@ -145,6 +179,9 @@ Result<uint64_t> bsdiff_apply(ByteView old_data, ByteView payload, io::Writer& o
       next_report = new_pos + (uint64_t(1) << 22);
     }
   }
+  OTA_TRY(ctrl.finish());
+  OTA_TRY(diff.finish());
+  OTA_TRY(extra.finish());
   return new_size;
 }
 

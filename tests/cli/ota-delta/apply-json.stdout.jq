@@ -1,0 +1,1 @@
+.verified == true and .algorithm == "zstd" and .output == "result"

@@ -1,0 +1,1 @@
+"$OTA_DELTA" apply --from absent --patch p --out result --json

@@ -1,0 +1,1 @@
+"$OTA_DELTA" create --from a --out p

@@ -1,0 +1,1 @@
+"$OTA_DELTA" create --from absent --to absent2 --out p

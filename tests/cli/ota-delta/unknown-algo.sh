@@ -1,0 +1,1 @@
+"$OTA_DELTA" create --algo lzma --from a --to b --out p

@@ -1,0 +1,1 @@
+"$OTA_DELTA" --version >&2

@@ -1,0 +1,107 @@
+#include "io/write_atomic.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "fakes/mem_storage.h"
+#include "io/posix_storage.h"
+
+namespace ota::io {
+namespace {
+
+TEST(WriteAtomic, PublishesOnlyAfterProduceSucceeds) {
+  testing::MemStorage fs;
+  fs.files["dir/out"] = {9};
+  auto r = write_atomic(fs, "dir/out", FileMode::kPublic, [&](Writer& w) -> Result<void> {
+    OTA_TRY(w.write(Bytes{1, 2}));
+    EXPECT_EQ(fs.files["dir/out"], Bytes{9});  // still the old content mid-write
+    return w.write(Bytes{3});
+  });
+  ASSERT_TRUE(r);
+  EXPECT_EQ(fs.files["dir/out"], (Bytes{1, 2, 3}));
+  EXPECT_EQ(fs.files.size(), 1u);
+  EXPECT_EQ(fs.dir_syncs, 1);
+}
+
+TEST(WriteAtomic, FailureRemovesTheTemporaryAndKeepsTheOldFile) {
+  testing::MemStorage fs;
+  fs.files["out"] = {9};
+  auto r = write_atomic(fs, "out", FileMode::kPublic, [](Writer& w) -> Result<void> {
+    OTA_TRY(w.write(Bytes{1}));
+    return Error{Errc::corrupt, "bad input"};
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "bad input");
+  EXPECT_EQ(fs.files.size(), 1u);
+  EXPECT_EQ(fs.files["out"], Bytes{9});
+}
+
+TEST(WriteAtomic, RenameFailureLeavesNothing) {
+  testing::MemStorage fs;
+  fs.fail_rename = true;
+  auto r = write_atomic(fs, "out", FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1}); });
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(fs.files.empty());
+}
+
+class PosixWriteAtomic : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ota-io-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(PosixWriteAtomic, WritesAndReadsBack) {
+  PosixStorage fs;
+  Bytes big(600000, 0xAB);  // larger than the writer's buffer
+  ASSERT_TRUE(write_atomic(fs, dir_ / "f", FileMode::kPublic, [&](Writer& w) { return w.write(big); }));
+  auto in = fs.open_input(dir_ / "f");
+  ASSERT_TRUE(in);
+  EXPECT_TRUE(std::equal(big.begin(), big.end(), (*in)->bytes().begin(), (*in)->bytes().end()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir_), {}), 1);
+}
+
+TEST_F(PosixWriteAtomic, PrivateFilesAre0600) {
+  PosixStorage fs;
+  ASSERT_TRUE(write_atomic(fs, dir_ / "key", FileMode::kPrivate, [](Writer& w) { return w.write(Bytes{1}); }));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir_ / "key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(PosixWriteAtomic, FailedProduceLeavesTheDirectoryEmpty) {
+  PosixStorage fs;
+  auto r = write_atomic(fs, dir_ / "f", FileMode::kPublic, [](Writer& w) -> Result<void> {
+    OTA_TRY(w.write(Bytes(1000, 1)));
+    return Error{Errc::corrupt, "no"};
+  });
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(std::filesystem::is_empty(dir_));
+}
+
+TEST_F(PosixWriteAtomic, MissingAndDirectoryInputsAreNamed) {
+  PosixStorage fs;
+  auto missing = fs.open_input(dir_ / "nope");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+  auto directory = fs.open_input(dir_);
+  ASSERT_FALSE(directory);
+  EXPECT_EQ(directory.error().code, Errc::invalid_argument);
+}
+
+TEST_F(PosixWriteAtomic, MissingOutputDirectoryIsAnIoError) {
+  PosixStorage fs;
+  auto r = write_atomic(fs, dir_ / "no" / "f", FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1}); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::not_found);
+}
+
+}  // namespace
+}  // namespace ota::io
