@@ -5,7 +5,7 @@
 # same run on the same machine. See bench/README.md.
 #
 # Environment (all optional):
-#   OTA_DELTA         our tool (default build/tools/ota-delta/ota-delta)
+#   OTA_DELTA         our tool (default build/release/tools/ota-delta/ota-delta)
 #   BENCH_CORPUS      corpus cache dir (default out/bench/corpus)
 #   BENCH_VERSIONS    @esbuild/linux-x64 versions, space or comma separated
 #                     (default "0.24.0 0.24.1 0.24.2 0.25.0"); consecutive pairs
@@ -37,7 +37,7 @@ on_err() {
 }
 trap 'on_err "$?" "$LINENO" "$BASH_COMMAND"' ERR
 
-OTA_DELTA=${OTA_DELTA:-build/tools/ota-delta/ota-delta}
+OTA_DELTA=${OTA_DELTA:-build/release/tools/ota-delta/ota-delta}
 CORPUS=${BENCH_CORPUS:-out/bench/corpus}
 REPEAT=${BENCH_REPEAT:-1}
 APPLY_REPS=${BENCH_APPLY_REPS:-5}
@@ -61,7 +61,7 @@ done
 # --- our tool --------------------------------------------------------------
 if [[ $PEERS_ONLY != 1 ]]; then
     if [[ ! -f $OTA_DELTA || ! -x $OTA_DELTA ]]; then
-        printf '%s: %s not found; build first: cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j2 (or set OTA_DELTA, or BENCH_PEERS_ONLY=1)\n' \
+        printf '%s: %s not found; build first: ci/build.sh release (or set OTA_DELTA, or BENCH_PEERS_ONLY=1)\n' \
             "$PROG" "$OTA_DELTA" >&2
         exit 2
     fi
@@ -70,11 +70,11 @@ fi
 # Build type of the default build tree, when there is one (timings of a Debug
 # build say little).
 BUILD_TYPE=''
-if [[ $PEERS_ONLY != 1 && $OTA_DELTA == "$ROOT/build/"* && -f $ROOT/build/CMakeCache.txt ]]; then
-    BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/CMakeCache.txt" | head -n1)
+if [[ $PEERS_ONLY != 1 && $OTA_DELTA == "$ROOT/build/release/"* && -f $ROOT/build/release/CMakeCache.txt ]]; then
+    BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$ROOT/build/release/CMakeCache.txt" | head -n1)
     case $BUILD_TYPE in
     Release | RelWithDebInfo) ;;
-    *) note "warning: build/ is configured as '${BUILD_TYPE:-<none>}', not Release; timings will not be representative" ;;
+    *) note "warning: build/release is configured as '${BUILD_TYPE:-<none>}', not Release; timings will not be representative" ;;
     esac
 fi
 

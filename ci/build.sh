@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# ci/build.sh CONFIG: configures and builds build/CONFIG, one of
+#   release  optimised, warnings as errors (what the demo and benchmarks run)
+#   asan     AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors
+#   fuzz     clang, libFuzzer targets only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config=${1:-release}
+jobs=${OTA_JOBS:-$(nproc)}
+case $config in
+  release) args=(-DCMAKE_BUILD_TYPE=Release -DOTA_WERROR=ON) ;;
+  asan) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTA_SANITIZE=ON -DOTA_WERROR=ON) ;;
+  fuzz) args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DOTA_FUZZ=ON -DOTA_TESTS=OFF
+              -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
+  *) echo "ci/build.sh: unknown configuration '$config' (release, asan, fuzz)" >&2; exit 2 ;;
+esac
+cmake -S . -B "build/$config" -G Ninja "${args[@]}" >/dev/null
+if [[ $config == fuzz ]]; then
+  cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply
+else
+  cmake --build "build/$config" -j "$jobs"
+fi
