@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <cstring>
@@ -211,22 +212,15 @@ int64_t search(const saidx_t* sa, const uint8_t* old_data, int64_t old_size,
 
 }  // namespace
 
-Result<Bytes> bsdiff_encode(ByteView old_view, ByteView new_view, const ProgressFn& progress) {
-  if (old_view.size() > kMaxBsdiffSourceBytes)
-    return Error{Errc::unsupported, "bsdiff handles sources up to 2 GiB; use --algo zstd"};
+// One pass of bsdiff 4.3's scan over a ready suffix array. `match_gain` is how many
+// more matching bytes a new match needs than the current alignment before the scan
+// switches to it (8 in bsdiff 4.3).
+static Result<Bytes> scan_and_code(const saidx_t* sa, ByteView old_view, ByteView new_view,
+                            int64_t match_gain, const ProgressFn& progress) {
   const uint8_t* old_data = old_view.data();
   const uint8_t* new_data = new_view.data();
   const int64_t old_size = int64_t(old_view.size());
   const int64_t new_size = int64_t(new_view.size());
-
-  // Like qsufsort's output, sa[0] is the empty suffix (position old_size), which
-  // sorts first; divsufsort fills the rest.
-  LargeBuffer sa_memory((size_t(old_size) + 1) * sizeof(saidx_t));
-  auto* sa = static_cast<saidx_t*>(sa_memory.data());
-  if (!sa) return Error{Errc::io, "out of memory for the suffix array"};
-  sa[0] = saidx_t(old_size);
-  if (old_size > 0 && divsufsort(old_data, sa + 1, saidx_t(old_size)) != 0)
-    return Error{Errc::io, "suffix sorting failed (out of memory?)"};
 
   PipelinedStreams streams;
   int64_t scan = 0, len = 0, pos = 0;
@@ -240,7 +234,7 @@ Result<Bytes> bsdiff_encode(ByteView old_view, ByteView new_view, const Progress
       for (; scsc < scan + len; scsc++)
         if (scsc + last_offset < old_size && old_data[scsc + last_offset] == new_data[scsc])
           old_score++;
-      if ((len == old_score && len != 0) || len > old_score + 8) break;
+      if ((len == old_score && len != 0) || len > old_score + match_gain) break;
       if (scan + last_offset < old_size && old_data[scan + last_offset] == new_data[scan])
         old_score--;
     }
@@ -318,6 +312,41 @@ Result<Bytes> bsdiff_encode(ByteView old_view, ByteView new_view, const Progress
     patch.insert(patch.end(), stream->begin(), stream->end());
   if (progress) progress(uint64_t(new_size), uint64_t(new_size));
   return patch;
+}
+
+
+Result<BsdiffPatch> bsdiff_encode(ByteView old_view, ByteView new_view, const BsdiffParams& params,
+                                  const ProgressFn& progress) {
+  if (old_view.size() > kMaxBsdiffSourceBytes)
+    return Error{Errc::unsupported, "bsdiff handles sources up to 2 GiB; use --algo zstd"};
+  if (params.match_gains.empty()) return Error{Errc::invalid_argument, "no bsdiff match gain"};
+  const int64_t old_size = int64_t(old_view.size());
+
+  // Like qsufsort's output, sa[0] is the empty suffix (position old_size), which
+  // sorts first; divsufsort fills the rest.
+  LargeBuffer sa_memory((size_t(old_size) + 1) * sizeof(saidx_t));
+  auto* sa = static_cast<saidx_t*>(sa_memory.data());
+  if (!sa) return Error{Errc::io, "out of memory for the suffix array"};
+  sa[0] = saidx_t(old_size);
+  if (old_size > 0 && divsufsort(old_view.data(), sa + 1, saidx_t(old_size)) != 0)
+    return Error{Errc::io, "suffix sorting failed (out of memory?)"};
+
+  // Several gains: the scans share the suffix array and run concurrently; the
+  // smallest output wins, ties to the earlier gain, so the result is deterministic.
+  std::vector<std::future<Result<Bytes>>> others;
+  for (size_t i = 1; i < params.match_gains.size(); ++i)
+    others.push_back(std::async(std::launch::async, [&, i] {
+      return scan_and_code(sa, old_view, new_view, params.match_gains[i], {});
+    }));
+  std::vector<Result<Bytes>> results;
+  results.push_back(scan_and_code(sa, old_view, new_view, params.match_gains[0], progress));
+  for (auto& f : others) results.push_back(f.get());
+  size_t best = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i]) return std::move(results[i]).error();
+    if (results[i]->size() < results[best]->size()) best = i;
+  }
+  return BsdiffPatch{std::move(*results[best]), params.match_gains[best]};
 }
 
 }  // namespace ota::delta

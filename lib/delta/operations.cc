@@ -51,21 +51,33 @@ Result<void> refuse_overwrite(io::Storage& fs, const std::filesystem::path& out,
 
 }  // namespace
 
-Result<Bytes> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
-                           const EncodeOptions& options, const ProgressFn& progress) {
-  Result<Bytes> patch = Error{Errc::unsupported, "unknown algorithm"};
+Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
+                                  const EncodeOptions& options, const ProgressFn& progress) {
   try {
-    patch = algo == Algorithm::kBsdiff
-                ? bsdiff_encode(old_data, new_data, progress)
-                : zstd_encode(old_data, new_data, options.zstd_level, progress);
-    if (patch && options.trailer)
-      append_trailer(*patch, algo,
+    EncodedPatch out;
+    if (algo == Algorithm::kBsdiff) {
+      BsdiffParams params;
+      if (options.thorough) params.match_gains = kThoroughMatchGains;
+      auto patch = bsdiff_encode(old_data, new_data, params, progress);
+      if (!patch) return std::move(patch).error();
+      out.bytes = std::move(patch->bytes);
+      out.variant = "match_gain=" + std::to_string(patch->match_gain);
+    } else {
+      auto patch = zstd_encode(old_data, new_data, options.zstd_level, progress);
+      if (!patch) return std::move(patch).error();
+      out.bytes = std::move(*patch);
+      out.variant = "level=" + std::to_string(options.zstd_level);
+    }
+    if (options.trailer)
+      append_trailer(out.bytes, algo,
                      Trailer{old_data.size(), new_data.size(), crypto::sha256(old_data),
                              crypto::sha256(new_data)});
+    return out;
   } catch (const std::bad_alloc&) {
     return Error{Errc::io, std::string("out of memory encoding with ") + std::string(to_string(algo))};
+  } catch (const std::system_error& e) {  // std::async could not start a thread
+    return Error{Errc::io, std::string("encoding with ") + std::string(to_string(algo)) + ": " + e.what()};
   }
-  return patch;
 }
 
 Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
@@ -120,20 +132,21 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
   };
   // Candidates run concurrently (two cores are common on CI runners); each is
   // deterministic, and the choice below does not depend on which finishes first.
-  std::vector<std::future<std::pair<Result<Bytes>, double>>> jobs;
+  std::vector<std::future<std::pair<Result<EncodedPatch>, double>>> jobs;
   for (size_t i = 1; i < req.algorithms.size(); ++i)
     jobs.push_back(std::async(std::launch::async, run, req.algorithms[i]));
-  std::vector<std::pair<Result<Bytes>, double>> results;
+  std::vector<std::pair<Result<EncodedPatch>, double>> results;
   results.push_back(run(req.algorithms[0]));
   for (auto& job : jobs) results.push_back(job.get());
 
   CreateReport report;
   std::optional<size_t> best;
   for (size_t i = 0; i < results.size(); ++i) {
-    Candidate c{req.algorithms[i], std::nullopt, results[i].second, {}};
+    Candidate c{req.algorithms[i], std::nullopt, {}, results[i].second, {}};
     if (results[i].first) {
-      c.patch_size = results[i].first->size();
-      if (!best || *c.patch_size < results[*best].first->size()) best = i;
+      c.patch_size = results[i].first->bytes.size();
+      c.variant = results[i].first->variant;
+      if (!best || *c.patch_size < results[*best].first->bytes.size()) best = i;
     } else {
       c.error = results[i].first.error().message;
     }
@@ -141,10 +154,11 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
   }
   if (!best) return std::move(results[0].first).error();
 
-  const Bytes& patch = *results[*best].first;
+  const Bytes& patch = results[*best].first->bytes;
   OTA_TRY(io::write_atomic(fs, req.out_path, io::FileMode::kPublic,
                            [&](io::Writer& w) { return w.write(patch); }));
   report.algorithm = req.algorithms[*best];
+  report.variant = results[*best].first->variant;
   report.patch_size = patch.size();
   report.old_size = old_data.size();
   report.new_size = new_data.size();

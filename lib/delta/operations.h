@@ -20,11 +20,17 @@ using PhaseProgressFn = std::function<void(std::string_view phase, uint64_t done
 struct EncodeOptions {
   int zstd_level = kDefaultZstdLevel;
   bool trailer = true;  // append the ota verification trailer (ignored by bspatch/zstd)
+  bool thorough = false;  // bsdiff: try several match gains (slower, smaller)
 };
 
-// One algorithm, in memory: the complete patch file's bytes.
-Result<Bytes> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
-                           const EncodeOptions& options, const ProgressFn& progress = {});
+struct EncodedPatch {
+  Bytes bytes;          // the complete patch file
+  std::string variant;  // how it was tuned, e.g. "match_gain=5"; empty for zstd
+};
+
+// One algorithm, in memory.
+Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
+                                  const EncodeOptions& options, const ProgressFn& progress = {});
 
 struct ApplyOutcome {
   Algorithm algorithm = Algorithm::kBsdiff;
@@ -49,12 +55,14 @@ struct CreateRequest {
 struct Candidate {
   Algorithm algorithm;
   std::optional<uint64_t> patch_size;  // absent when this algorithm failed
+  std::string variant;
   double encode_seconds = 0;
   std::string error;                    // why it failed, when it did
 };
 
 struct CreateReport {
   Algorithm algorithm = Algorithm::kBsdiff;
+  std::string variant;
   uint64_t patch_size = 0, old_size = 0, new_size = 0;
   crypto::Sha256Digest old_sha256{}, new_sha256{};
   bool trailer = false;

@@ -34,11 +34,11 @@ TEST_P(BsdiffRoundTrip, ApplyRebuildsTheTarget) {
   Bytes new_data = testing::mutate(old_data, 8);
   auto patch = bsdiff_encode(old_data, new_data);
   ASSERT_TRUE(patch) << patch.error().message;
-  auto rebuilt = patch_apply(old_data, *patch);
+  auto rebuilt = patch_apply(old_data, patch->bytes);
   ASSERT_TRUE(rebuilt) << rebuilt.error().message;
   EXPECT_EQ(*rebuilt, new_data);
   if (size >= 4096 && std::string(kind) == "structured") {
-    EXPECT_LT(patch->size(), new_data.size() / 4);
+    EXPECT_LT(patch->bytes.size(), new_data.size() / 4);
   }
 }
 
@@ -57,7 +57,7 @@ TEST(BsdiffEncode, EmptySourceAndEmptyTargetRoundTrip) {
   for (const auto& [o, n] : pairs) {
     auto patch = bsdiff_encode(o, n);
     ASSERT_TRUE(patch);
-    auto rebuilt = patch_apply(o, *patch);
+    auto rebuilt = patch_apply(o, patch->bytes);
     ASSERT_TRUE(rebuilt) << rebuilt.error().message;
     EXPECT_EQ(*rebuilt, n);
   }
@@ -65,7 +65,7 @@ TEST(BsdiffEncode, EmptySourceAndEmptyTargetRoundTrip) {
 
 TEST(BsdiffEncode, IsDeterministic) {
   Bytes o = testing::structured_bytes(200000, 3), n = testing::mutate(o, 4);
-  EXPECT_EQ(*bsdiff_encode(o, n), *bsdiff_encode(o, n));
+  EXPECT_EQ(bsdiff_encode(o, n)->bytes, bsdiff_encode(o, n)->bytes);
 }
 
 TEST(BsdiffHeader, OfftRoundTripsSignMagnitude) {
@@ -140,7 +140,7 @@ TEST(BsdiffApply, RejectsSeekOverflow) {
 
 TEST(BsdiffApply, RejectsTruncatedStreams) {
   Bytes o = testing::structured_bytes(50000, 5), n = testing::mutate(o, 6);
-  Bytes patch = *bsdiff_encode(o, n);
+  Bytes patch = bsdiff_encode(o, n)->bytes;
   for (size_t cut : {size_t(40), patch.size() / 2, patch.size() - 1}) {
     Bytes truncated(patch.begin(), patch.begin() + long(cut));
     auto r = patch_apply(o, truncated);
@@ -151,7 +151,7 @@ TEST(BsdiffApply, RejectsTruncatedStreams) {
 
 TEST(BsdiffApply, RejectsEveryFlippedStreamByteOrProducesSomeOutputWithoutCrashing) {
   Bytes o = testing::structured_bytes(20000, 9), n = testing::mutate(o, 10);
-  Bytes patch = *bsdiff_encode(o, n);
+  Bytes patch = bsdiff_encode(o, n)->bytes;
   int rejected = 0;
   for (size_t i = 32; i < patch.size(); i += 7) {
     Bytes bad = patch;
@@ -179,6 +179,26 @@ TEST(BsdiffApply, ControlStreamEndingEarlyIsReported) {
   auto r = patch_apply(Bytes(8, 1), craft_bsdiff({{4, 0, 0}}, Bytes(4, 0), {}, 8));
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("control stream ends"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ota::delta
+
+namespace ota::delta {
+namespace {
+
+TEST(BsdiffEncode, ThoroughIsNeverLargerThanClassicAndStillApplies) {
+  Bytes o = testing::structured_bytes(400000, 31), n = testing::mutate(o, 32);
+  auto classic = bsdiff_encode(o, n);
+  auto thorough = bsdiff_encode(o, n, BsdiffParams{kThoroughMatchGains});
+  ASSERT_TRUE(classic && thorough);
+  EXPECT_EQ(classic->match_gain, kClassicMatchGain);
+  EXPECT_LE(thorough->bytes.size(), classic->bytes.size());
+  io::VectorWriter out;
+  ASSERT_TRUE(bsdiff_apply(o, thorough->bytes, out, {}));
+  EXPECT_EQ(out.bytes, n);
+  // Deterministic whichever scan finishes first.
+  EXPECT_EQ(bsdiff_encode(o, n, BsdiffParams{kThoroughMatchGains})->bytes, thorough->bytes);
 }
 
 }  // namespace

@@ -66,7 +66,7 @@ TEST_F(DeltaOperations, TamperedPayloadIsCaughtByTheTargetDigest) {
   // bzip2's CRC; rewrite a whole valid patch for a different target instead.
   ASSERT_TRUE(create_patch(fs, request({Algorithm::kBsdiff})));
   Bytes genuine = fs.files["patch"];
-  Bytes forged = *bsdiff_encode(old_data, testing::mutate(new_data, 5));
+  Bytes forged = bsdiff_encode(old_data, testing::mutate(new_data, 5))->bytes;
   forged.insert(forged.end(), genuine.end() - long(kTrailerBodyBytes), genuine.end());
   fs.files["patch"] = forged;
   auto applied = apply_patch(fs, ApplyRequest{"old", "patch", "out", {}, {}});
@@ -112,7 +112,7 @@ TEST_F(DeltaOperations, NoTrailerMeansPlainPeerFormat) {
   auto q = request({Algorithm::kBsdiff});
   q.encode.trailer = false;
   ASSERT_TRUE(create_patch(fs, q));
-  EXPECT_EQ(fs.files["patch"], *bsdiff_encode(old_data, new_data));
+  EXPECT_EQ(fs.files["patch"], bsdiff_encode(old_data, new_data)->bytes);
   auto applied = apply_patch(fs, ApplyRequest{"old", "patch", "out", {}, {}});
   ASSERT_TRUE(applied);
   EXPECT_FALSE(applied->verified);

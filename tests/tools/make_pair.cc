@@ -9,7 +9,7 @@
 static bool write_file(const char* path, const ota::Bytes& b) {
   FILE* f = std::fopen(path, "wb");
   if (!f) return false;
-  bool ok = std::fwrite(b.data(), 1, b.size(), f) == b.size();
+  bool ok = b.empty() || std::fwrite(b.data(), 1, b.size(), f) == b.size();
   return std::fclose(f) == 0 && ok;
 }
 

@@ -20,14 +20,17 @@ nlohmann::json to_json(const delta::CreateReport& r, const std::string& out_path
   for (const auto& c : r.candidates) {
     nlohmann::json j = {{"algorithm", std::string(to_string(c.algorithm))},
                         {"encode_seconds", c.encode_seconds}};
-    if (c.patch_size)
+    if (c.patch_size) {
       j["patch_size"] = *c.patch_size;
+      j["variant"] = c.variant;
+    }
     else
       j["error"] = c.error;
     candidates.push_back(j);
   }
   return {{"patch", out_path},
           {"algorithm", std::string(to_string(r.algorithm))},
+          {"variant", r.variant},
           {"patch_size", r.patch_size},
           {"source_size", r.old_size},
           {"source_sha256", hex(r.old_sha256)},

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
 
   ota::delta::CreateRequest create_req;
   std::string algo = "auto";
-  bool no_trailer = false;
+  bool no_trailer = false, thorough = false, fast = false;
   auto* create = app.add_subcommand("create", "write a patch that turns OLD into NEW");
   create->add_option("--from", create_req.old_path, "OLD: the image devices run now")->required();
   create->add_option("--to", create_req.new_path, "NEW: the image to deliver")->required();
@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
   create->add_flag("--no-trailer", no_trailer,
                    "omit the ota verification trailer (source/target sha256); the output is "
                    "then exactly what bsdiff or zstd would write");
+  auto* thorough_flag = create->add_flag(
+      "--thorough", thorough, "bsdiff: try several match thresholds, keep the smallest (default with auto)");
+  create->add_flag("--fast", fast, "bsdiff: one classic bsdiff 4.3 scan (default with --algo bsdiff)")
+      ->excludes(thorough_flag);
   create->footer("Example:\n  ota-delta create --algo auto --from v1.bin --to v2.bin --out v1-v2.patch --json");
 
   ota::delta::ApplyRequest apply_req;
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
     else
       create_req.algorithms = {*ota::delta::parse_algorithm(algo)};
     create_req.encode.trailer = !no_trailer;
+    create_req.encode.thorough = thorough || (algo == "auto" && !fast);
     create_req.progress = on_progress;
     auto made = ota::delta::create_patch(storage, create_req);
     if (!made) return ota::tools::fail(kTool, made.error(), json);
