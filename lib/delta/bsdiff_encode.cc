@@ -261,7 +261,104 @@ class SuffixSearch {
     return lcp_en;
   }
 
+  static constexpr int kMaxBatch = 16;
+
+  // search() for several targets at once, level by level, so that the cache
+  // misses of the deep levels (one in the suffix array, one in the source) of all
+  // lanes are in flight together instead of one after another. Each lane makes
+  // exactly the decisions search() makes for its target.
+  void search_batch(const uint8_t* const* targets, const int64_t* sizes, int count,
+                    int64_t* lens, int64_t* positions) const {
+    struct Lane {
+      int64_t st, en, lcp_st, lcp_en, mid, suffix;
+      size_t node;
+      uint64_t key;
+      int head;
+      bool active, need_memory;
+    };
+    Lane lanes[kMaxBatch];
+    const int64_t last_suffix = sa_[old_size_];
+    for (int i = 0; i < count; ++i) {
+      Lane& z = lanes[i];
+      z.st = 0;
+      z.en = old_size_;
+      z.lcp_st = 0;
+      z.lcp_en = match_length(old_ + last_suffix, old_size_ - last_suffix, targets[i], sizes[i]);
+      z.node = 1;
+      z.head = int(std::min<int64_t>(sizes[i], 8));
+      z.key = load_key(targets[i], z.head);
+      z.active = z.en - z.st >= 2;
+    }
+    for (bool any = true; any;) {
+      any = false;
+      for (int i = 0; i < count; ++i) {  // decide from the cache, or start the loads
+        Lane& z = lanes[i];
+        if (!z.active) continue;
+        z.mid = z.st + (z.en - z.st) / 2;
+        z.need_memory = true;
+        if (z.node < nodes_.size()) {
+          const Node& cached = nodes_[z.node];
+          const int k = std::min<int>(cached.head, z.head);
+          const uint64_t diff = (cached.key ^ z.key) & head_mask(k);
+          if (diff != 0) {
+            const int d = __builtin_clzll(diff) / 8;
+            const bool less =
+                uint8_t(cached.key >> (56 - 8 * d)) < uint8_t(z.key >> (56 - 8 * d));
+            step(z, less, d);
+            z.need_memory = false;
+          } else if (k < 8) {
+            step(z, false, k);
+            z.need_memory = false;
+          }
+        }
+        if (z.need_memory) __builtin_prefetch(sa_ + z.mid);
+      }
+      for (int i = 0; i < count; ++i) {
+        Lane& z = lanes[i];
+        if (!z.active || !z.need_memory) continue;
+        z.suffix = sa_[z.mid];
+        __builtin_prefetch(old_ + z.suffix);
+        __builtin_prefetch(targets[i] + std::min(z.lcp_st, z.lcp_en));
+      }
+      for (int i = 0; i < count; ++i) {
+        Lane& z = lanes[i];
+        if (z.active && z.need_memory) {
+          const int64_t n = std::min<int64_t>(old_size_ - z.suffix, sizes[i]);
+          int64_t from = std::min(z.lcp_st, z.lcp_en);
+          if (z.node < nodes_.size()) from = std::max<int64_t>(from, 8);
+          bool less = false;
+          const int64_t l = compare_from(old_ + z.suffix, targets[i], n, from, &less);
+          step(z, less, l);
+        }
+        any |= z.active;
+      }
+    }
+    for (int i = 0; i < count; ++i) {
+      const Lane& z = lanes[i];
+      if (z.lcp_st > z.lcp_en) {
+        positions[i] = sa_[z.st];
+        lens[i] = z.lcp_st;
+      } else {
+        positions[i] = sa_[z.en];
+        lens[i] = z.lcp_en;
+      }
+    }
+  }
+
  private:
+  template <class Lane>
+  static void step(Lane& z, bool less, int64_t l) {
+    if (less) {
+      z.st = z.mid;
+      z.lcp_st = l;
+    } else {
+      z.en = z.mid;
+      z.lcp_en = l;
+    }
+    z.node = 2 * z.node + (less ? 1 : 0);
+    z.active = z.en - z.st >= 2;
+  }
+
   static constexpr int kCachedLevels = 16;
   struct Node {
     uint64_t key = 0;  // the suffix's first bytes, big-endian, zero-padded
@@ -302,6 +399,34 @@ static Result<Bytes> scan_and_code(const SuffixSearch& index, ByteView old_view,
   const int64_t old_size = int64_t(old_view.size());
   const int64_t new_size = int64_t(new_view.size());
 
+  // Searches run in batches of consecutive positions (search_batch); the scan
+  // asks for one position at a time, usually the next, and jumps after a match.
+  // The batch grows while its results are all used and shrinks after a jump.
+  int64_t batch_base = -1, batch_lens[SuffixSearch::kMaxBatch], batch_pos[SuffixSearch::kMaxBatch];
+  int batch_count = 0, batch_size = 1;
+  constexpr int64_t kLongMatch = 64;
+  const uint8_t* batch_targets[SuffixSearch::kMaxBatch];
+  int64_t batch_sizes[SuffixSearch::kMaxBatch];
+  auto search_at = [&](int64_t at, int64_t* found_pos) {
+    if (at < batch_base || at >= batch_base + batch_count) {
+      const bool consumed = at == batch_base + batch_count;
+      batch_size = consumed ? std::min(batch_size * 2, SuffixSearch::kMaxBatch)
+                            : std::max(batch_size / 2, 1);
+      batch_base = at;
+      batch_count = int(std::min<int64_t>(batch_size, new_size - at));
+      for (int i = 0; i < batch_count; ++i) {
+        batch_targets[i] = new_data + at + i;
+        batch_sizes[i] = new_size - at - i;
+      }
+      index.search_batch(batch_targets, batch_sizes, batch_count, batch_lens, batch_pos);
+    }
+    *found_pos = batch_pos[at - batch_base];
+    // A long match usually ends the run of single steps (the scan jumps past it),
+    // and speculative searches inside it cost long comparisons: stop speculating.
+    if (batch_lens[at - batch_base] > kLongMatch) batch_size = 1;
+    return batch_lens[at - batch_base];
+  };
+
   PipelinedStreams streams;
   int64_t scan = 0, len = 0, pos = 0;
   int64_t last_scan = 0, last_pos = 0, last_offset = 0;
@@ -310,7 +435,7 @@ static Result<Bytes> scan_and_code(const SuffixSearch& index, ByteView old_view,
     int64_t old_score = 0;
     int64_t scsc;
     for (scsc = scan += len; scan < new_size; scan++) {
-      len = index.search(new_data + scan, new_size - scan, &pos);
+      len = search_at(scan, &pos);
       for (; scsc < scan + len; scsc++)
         if (scsc + last_offset < old_size && old_data[scsc + last_offset] == new_data[scsc])
           old_score++;

@@ -51,8 +51,11 @@ Result<void> refuse_overwrite(io::Storage& fs, const std::filesystem::path& out,
 
 }  // namespace
 
-Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
-                                  const EncodeOptions& options, const ProgressFn& progress) {
+namespace {
+
+// The codec's bytes alone; the trailer is added once the winner is known.
+Result<EncodedPatch> encode_payload(Algorithm algo, ByteView old_data, ByteView new_data,
+                                    const EncodeOptions& options, const ProgressFn& progress) {
   try {
     EncodedPatch out;
     if (algo == Algorithm::kBsdiff) {
@@ -68,16 +71,31 @@ Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView ne
       out.bytes = std::move(*patch);
       out.variant = "level=" + std::to_string(options.zstd_level);
     }
-    if (options.trailer)
-      append_trailer(out.bytes, algo,
-                     Trailer{old_data.size(), new_data.size(), crypto::sha256(old_data),
-                             crypto::sha256(new_data)});
     return out;
   } catch (const std::bad_alloc&) {
-    return Error{Errc::io, std::string("out of memory encoding with ") + std::string(to_string(algo))};
+    return Error{Errc::io, "out of memory encoding with " + std::string(to_string(algo))};
   } catch (const std::system_error& e) {  // std::async could not start a thread
-    return Error{Errc::io, std::string("encoding with ") + std::string(to_string(algo)) + ": " + e.what()};
+    return Error{Errc::io, "encoding with " + std::string(to_string(algo)) + ": " + e.what()};
   }
+}
+
+size_t trailer_bytes(Algorithm algo, const EncodeOptions& options) {
+  if (!options.trailer) return 0;
+  return kTrailerBodyBytes + (algo == Algorithm::kZstd ? 8 : 0);
+}
+
+Trailer make_trailer(ByteView old_data, ByteView new_data) {
+  return Trailer{old_data.size(), new_data.size(), crypto::sha256(old_data),
+                 crypto::sha256(new_data)};
+}
+
+}  // namespace
+
+Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
+                                  const EncodeOptions& options, const ProgressFn& progress) {
+  auto patch = encode_payload(algo, old_data, new_data, options, progress);
+  if (patch && options.trailer) append_trailer(patch->bytes, algo, make_trailer(old_data, new_data));
+  return patch;
 }
 
 Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
@@ -121,12 +139,14 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
   if (!new_file) return std::move(new_file).error();
   const ByteView old_data = (*old_file)->bytes(), new_data = (*new_file)->bytes();
 
+  // The digests (for the trailer and the report) are computed while encoding.
+  auto digests = std::async(std::launch::async, make_trailer, old_data, new_data);
   auto run = [&](Algorithm algo) {
     auto start = std::chrono::steady_clock::now();
     ProgressFn progress;
     if (req.progress)
       progress = [&req, algo](uint64_t d, uint64_t t) { req.progress(to_string(algo), d, t); };
-    auto patch = encode_patch(algo, old_data, new_data, req.encode, progress);
+    auto patch = encode_payload(algo, old_data, new_data, req.encode, progress);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return std::make_pair(std::move(patch), secs);
   };
@@ -138,15 +158,16 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
   std::vector<std::pair<Result<EncodedPatch>, double>> results;
   results.push_back(run(req.algorithms[0]));
   for (auto& job : jobs) results.push_back(job.get());
+  const Trailer trailer = digests.get();
 
   CreateReport report;
   std::optional<size_t> best;
   for (size_t i = 0; i < results.size(); ++i) {
     Candidate c{req.algorithms[i], std::nullopt, {}, results[i].second, {}};
     if (results[i].first) {
-      c.patch_size = results[i].first->bytes.size();
+      c.patch_size = results[i].first->bytes.size() + trailer_bytes(c.algorithm, req.encode);
       c.variant = results[i].first->variant;
-      if (!best || *c.patch_size < results[*best].first->bytes.size()) best = i;
+      if (!best || *c.patch_size < *report.candidates[*best].patch_size) best = i;
     } else {
       c.error = results[i].first.error().message;
     }
@@ -154,16 +175,17 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
   }
   if (!best) return std::move(results[0].first).error();
 
-  const Bytes& patch = results[*best].first->bytes;
+  report.algorithm = req.algorithms[*best];
+  Bytes& patch = results[*best].first->bytes;
+  if (req.encode.trailer) append_trailer(patch, report.algorithm, trailer);
   OTA_TRY(io::write_atomic(fs, req.out_path, io::FileMode::kPublic,
                            [&](io::Writer& w) { return w.write(patch); }));
-  report.algorithm = req.algorithms[*best];
   report.variant = results[*best].first->variant;
   report.patch_size = patch.size();
   report.old_size = old_data.size();
   report.new_size = new_data.size();
-  report.old_sha256 = crypto::sha256(old_data);
-  report.new_sha256 = crypto::sha256(new_data);
+  report.old_sha256 = trailer.old_sha256;
+  report.new_sha256 = trailer.new_sha256;
   report.trailer = req.encode.trailer;
   return report;
 }
