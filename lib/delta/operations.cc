@@ -103,19 +103,26 @@ Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Wr
   auto algo = detect_format(patch);
   if (!algo) return std::move(algo).error();
   const SplitPatch split = split_trailer(patch, *algo);
-  if (split.trailer) {
-    const auto found = crypto::sha256(old_data);
-    if (old_data.size() != split.trailer->old_size || found != split.trailer->old_sha256)
-      return Error{Errc::rejected, "the source is not the file this patch was made from: "
-                                   "expected sha256 " + short_hex(split.trailer->old_sha256) +
-                                       " (" + std::to_string(split.trailer->old_size) +
-                                       " bytes), found " + short_hex(found) + " (" +
-                                       std::to_string(old_data.size()) + " bytes)"};
-  }
+  // The source digest is checked while the patch decodes (the output is not yet
+  // published); a mismatch is reported in preference to whatever the decoder said.
+  std::future<crypto::Sha256Digest> source_digest;
+  if (split.trailer)
+    source_digest = std::async(std::launch::async, [old_data] { return crypto::sha256(old_data); });
+  auto check_source = [&]() -> Result<void> {
+    if (!split.trailer) return {};
+    const auto found = source_digest.get();
+    if (old_data.size() == split.trailer->old_size && found == split.trailer->old_sha256) return {};
+    return Error{Errc::rejected, "the source is not the file this patch was made from: "
+                                 "expected sha256 " + short_hex(split.trailer->old_sha256) +
+                                     " (" + std::to_string(split.trailer->old_size) +
+                                     " bytes), found " + short_hex(found) + " (" +
+                                     std::to_string(old_data.size()) + " bytes)"};
+  };
   HashingWriter hashed(out);
   auto written = *algo == Algorithm::kBsdiff
                      ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
                      : zstd_apply(old_data, split.payload, hashed, limits, progress);
+  OTA_TRY(check_source());
   if (!written) return std::move(written).error();
   ApplyOutcome outcome{*algo, hashed.size(), hashed.finish(), false};
   if (split.trailer) {

@@ -39,9 +39,10 @@ struct ApplyOutcome {
   bool verified = false;  // a trailer proved the source and the output
 };
 
-// Detects the format, checks the trailer's source digest (if any) before writing,
-// streams the output to `out`, then checks the target digest. On error `out` may
-// hold a partial result: callers write through io::write_atomic.
+// Detects the format, decodes to `out` while checking the trailer's source digest
+// (if any) on another thread, then checks the target digest. A wrong source is
+// reported as such (Errc::rejected) whatever the decoder made of it. On error
+// `out` may hold a partial result: callers write through io::write_atomic.
 Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
                                        const ApplyLimits& limits, const ProgressFn& progress = {});
 

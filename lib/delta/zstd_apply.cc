@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "core/large_buffer.h"
 #include "delta/zstd_delta.h"
 
 namespace ota::delta {
@@ -16,6 +17,8 @@ struct DCtxFree {
 };
 
 constexpr uint64_t kMinWindowCap = uint64_t(128) << 20;  // zstd's own default limit (2^27)
+// Outputs up to this size are decoded in one call (memory: the output itself).
+constexpr uint64_t kOneShotMaxBytes = uint64_t(256) << 20;
 
 unsigned ceil_log2(uint64_t v) { return v <= 1 ? 0 : 64u - unsigned(__builtin_clzll(v - 1)); }
 
@@ -93,21 +96,43 @@ Result<uint64_t> zstd_apply(ByteView old_data, ByteView payload, io::Writer& out
   if (!ZSTD_isError(rc)) rc = ZSTD_DCtx_refPrefix(dctx.get(), old_data.data(), old_data.size());
   if (ZSTD_isError(rc))
     return Error{Errc::io, std::string("zstd decoder setup: ") + ZSTD_getErrorName(rc)};
+  auto decode_error = [](size_t code) {
+    if (ZSTD_getErrorCode(code) == ZSTD_error_checksum_wrong)
+      return Error{Errc::corrupt, "the output fails the zstd content checksum: the patch is "
+                                  "corrupt, or OLD is not the file it was made from"};
+    return Error{Errc::corrupt, std::string("zstd: ") + ZSTD_getErrorName(code) +
+                                    ": the patch is corrupt, or OLD is not its source"};
+  };
+  const uint8_t* frame = payload.data() + info->frame_offset;
 
-  ZSTD_inBuffer in{payload.data() + info->frame_offset, size_t(info->frame_bytes), 0};
+  // A declared size: decode in one call into memory faulted in at once, then write
+  // it out in one piece. Streaming would also hold a window of that size (a
+  // single-segment frame's window is its content), allocated page by page, and
+  // copy every byte once more.
+  if (info->content_size && *info->content_size <= kOneShotMaxBytes) {
+    const size_t size = size_t(*info->content_size);
+    LargeBuffer buffer(size);
+    if (size > 0 && !buffer.data()) return Error{Errc::io, "out of memory for the output"};
+    auto* dst = static_cast<uint8_t*>(buffer.data());
+    const size_t got = ZSTD_decompressDCtx(dctx.get(), dst, size, frame, size_t(info->frame_bytes));
+    if (ZSTD_isError(got)) return decode_error(got);
+    if (got != size)
+      return Error{Errc::corrupt, "the zstd frame decoded to " + std::to_string(got) +
+                                      " bytes, not the " + std::to_string(size) +
+                                      " its header declares"};
+    OTA_TRY(out.write({dst, size}));
+    if (progress) progress(size, size);
+    return uint64_t(size);
+  }
+
+  ZSTD_inBuffer in{frame, size_t(info->frame_bytes), 0};
   Bytes chunk(ZSTD_DStreamOutSize());
   uint64_t total = 0, next_report = 0;
   const uint64_t limit = info->content_size.value_or(limits.max_output_bytes);
   for (;;) {
     ZSTD_outBuffer ob{chunk.data(), chunk.size(), 0};
     const size_t left = ZSTD_decompressStream(dctx.get(), &ob, &in);
-    if (ZSTD_isError(left)) {
-      if (ZSTD_getErrorCode(left) == ZSTD_error_checksum_wrong)
-        return Error{Errc::corrupt, "the output fails the zstd content checksum: the patch is "
-                                    "corrupt, or OLD is not the file it was made from"};
-      return Error{Errc::corrupt, std::string("zstd: ") + ZSTD_getErrorName(left) +
-                                      ": the patch is corrupt, or OLD is not its source"};
-    }
+    if (ZSTD_isError(left)) return decode_error(left);
     total += ob.pos;
     if (total > limit)
       return Error{info->content_size ? Errc::corrupt : Errc::too_large,
