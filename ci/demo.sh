@@ -54,6 +54,7 @@ printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
   '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .}' \
   >"$out/report.json.tmp"
 mv "$out/report.json.tmp" "$out/report.json"
+/usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
 
 jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas | length) deltas, all applied and verified by sha256",
   "  from     to       algorithm   patch bytes   of full image   (bsdiff / zstd candidates)",

@@ -1,0 +1,23 @@
+#!/usr/bin/python3
+"""validate.py SCHEMA INSTANCE...: checks the schema itself, then each JSON instance
+against it; prints the first violation and exits 1. Uses Debian's python3-jsonschema."""
+import json
+import sys
+
+import jsonschema
+
+
+def main():
+    schema = json.load(open(sys.argv[1]))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+    for path in sys.argv[2:]:
+        errors = sorted(validator.iter_errors(json.load(open(path))), key=str)
+        if errors:
+            print(f"{path}: {errors[0].message} at {list(errors[0].absolute_path)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+sys.exit(main())
