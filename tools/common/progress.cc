@@ -12,8 +12,13 @@ Progress::Progress(std::string tool)
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
-Progress::~Progress() {
+Progress::~Progress() { finish(); }
+
+void Progress::finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (drawn_) std::fprintf(stderr, "\r\033[K");
+  drawn_ = false;
+  enabled_ = false;
 }
 
 void Progress::update(std::string_view phase, uint64_t done, uint64_t total) {

@@ -20,6 +20,8 @@ class Progress {
 
   // Thread-safe; `total` 0 means unknown.
   void update(std::string_view phase, uint64_t done, uint64_t total);
+  // Clears the line and stops drawing: call before printing the result.
+  void finish();
 
  private:
   std::string tool_;

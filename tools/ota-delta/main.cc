@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     create_req.encode.thorough = thorough || (algo == "auto" && !fast);
     create_req.progress = on_progress;
     auto made = ota::delta::create_patch(storage, create_req);
+    progress.finish();
     if (!made) return ota::tools::fail(kTool, made.error(), json);
     const std::string out = create_req.out_path.string();
     return ota::tools::succeed(json, ota::tools::to_json(*made, out), ota::tools::summary(*made, out));
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
   if (*apply) {
     apply_req.progress = on_progress;
     auto applied = ota::delta::apply_patch(storage, apply_req);
+    progress.finish();
     if (!applied) return ota::tools::fail(kTool, applied.error(), json);
     const std::string out = apply_req.out_path.string();
     return ota::tools::succeed(json, ota::tools::to_json(*applied, out),
