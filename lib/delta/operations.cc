@@ -16,18 +16,26 @@ std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "
 std::string short_hex(const crypto::Sha256Digest& d) { return to_hex({d.data(), 8}) + "…"; }
 
 // Hashes and counts what passes through, so the output is proven while it streams.
+// A large write is hashed on a second thread while it is being written.
 class HashingWriter final : public io::Writer {
  public:
   explicit HashingWriter(io::Writer& next) : next_(next) {}
   Result<void> write(ByteView data) override {
-    hash_.update(data);
     size_ += data.size();
-    return next_.write(data);
+    if (data.size() < kParallelBytes) {
+      hash_.update(data);
+      return next_.write(data);
+    }
+    auto hashed = std::async(std::launch::async, [&] { hash_.update(data); });
+    auto written = next_.write(data);
+    hashed.get();  // `data` must outlive the hashing
+    return written;
   }
   uint64_t size() const { return size_; }
   crypto::Sha256Digest finish() { return hash_.finish(); }
 
  private:
+  static constexpr size_t kParallelBytes = size_t(4) << 20;
   io::Writer& next_;
   crypto::Sha256 hash_;
   uint64_t size_ = 0;
