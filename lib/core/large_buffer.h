@@ -1,6 +1,6 @@
 // Anonymous memory for large, randomly accessed arrays (images, suffix arrays):
 // not zero-filled up front, and backed by transparent huge pages where the kernel
-// allows, which cuts the TLB misses of suffix-array binary searches roughly in half.
+// allows, which cuts the TLB misses of suffix-array binary searches.
 #pragma once
 
 #include <cstddef>

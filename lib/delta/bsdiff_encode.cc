@@ -28,13 +28,13 @@ namespace ota::delta {
 namespace {
 
 // One bzip2 stream fed incrementally; settings match bsdiff's BZ2_bzWriteOpen(.., 9, 0, 0).
+// The compressor's ~7.5 MB of block-sorting state exists only from the first byte
+// to finish(), so short streams that are compressed one after another never hold
+// it at the same time.
 class Bzip2Sink {
  public:
-  Bzip2Sink() {
-    std::memset(&strm_, 0, sizeof strm_);
-    ok_ = BZ2_bzCompressInit(&strm_, 9, 0, 0) == BZ_OK;
-  }
-  ~Bzip2Sink() { BZ2_bzCompressEnd(&strm_); }
+  Bzip2Sink() = default;
+  ~Bzip2Sink() { end(); }
   Bzip2Sink(const Bzip2Sink&) = delete;
   Bzip2Sink& operator=(const Bzip2Sink&) = delete;
 
@@ -48,12 +48,27 @@ class Bzip2Sink {
     }
     return true;
   }
-  bool finish() { return run(nullptr, 0, BZ_FINISH); }
+  bool finish() {
+    const bool ok = run(nullptr, 0, BZ_FINISH);
+    end();
+    return ok;
+  }
   const Bytes& bytes() const { return out_; }
 
  private:
+  bool start() {
+    if (state_ == State::kIdle) {
+      std::memset(&strm_, 0, sizeof strm_);
+      state_ = BZ2_bzCompressInit(&strm_, 9, 0, 0) == BZ_OK ? State::kRunning : State::kFailed;
+    }
+    return state_ == State::kRunning;
+  }
+  void end() {
+    if (state_ == State::kRunning) BZ2_bzCompressEnd(&strm_);
+    if (state_ != State::kFailed) state_ = State::kEnded;
+  }
   bool run(const uint8_t* data, size_t size, int action) {
-    if (!ok_) return false;
+    if (!start()) return false;
     strm_.next_in = const_cast<char*>(reinterpret_cast<const char*>(data));
     strm_.avail_in = unsigned(size);
     for (;;) {
@@ -64,22 +79,29 @@ class Bzip2Sink {
       int rc = BZ2_bzCompress(&strm_, action);
       used_ += before - strm_.avail_out;
       if (action == BZ_RUN) {
-        if (rc != BZ_RUN_OK) return ok_ = false;
+        if (rc != BZ_RUN_OK) return fail();
         if (strm_.avail_in == 0) return true;
       } else {
         if (rc == BZ_STREAM_END) {
           out_.resize(used_);
+          out_.shrink_to_fit();
           return true;
         }
-        if (rc != BZ_FINISH_OK) return ok_ = false;
+        if (rc != BZ_FINISH_OK) return fail();
       }
     }
   }
+  bool fail() {
+    end();
+    state_ = State::kFailed;
+    return false;
+  }
 
+  enum class State { kIdle, kRunning, kEnded, kFailed };
   bz_stream strm_;
   Bytes out_;
   size_t used_ = 0;
-  bool ok_ = false;
+  State state_ = State::kIdle;
 };
 
 // The control, diff and extra streams, compressed on a second thread while the
@@ -89,6 +111,7 @@ class Bzip2Sink {
 class PipelinedStreams {
  public:
   enum Stream { kCtrl, kDiff, kExtra };
+  static constexpr int64_t kSliceBytes = 64 << 10;  // most one extend() should ask for
 
   PipelinedStreams() : worker_([this] { run(); }) {}
   ~PipelinedStreams() { stop(); }
@@ -98,7 +121,7 @@ class PipelinedStreams {
   // Space for `n` more bytes of `stream`, to be filled by the caller.
   uint8_t* extend(Stream stream, size_t n) {
     Bytes& b = pending_[stream];
-    if (b.size() + n > kBatchBytes && !b.empty()) hand_over(stream);
+    if (b.size() + n > batch_limit(stream) && !b.empty()) hand_over(stream);
     size_t at = pending_[stream].size();
     pending_[stream].resize(at + n);
     return pending_[stream].data() + at;
@@ -107,25 +130,41 @@ class PipelinedStreams {
     if (n > 0) std::memcpy(extend(stream, n), data, n);
   }
 
-  // Flushes and finishes all three streams; false if bzip2 failed.
+  // Flushes and finishes the streams one after another (each frees its bzip2
+  // state before the next starts); false if bzip2 failed.
   bool finish() {
-    for (int s = 0; s < 3; ++s)
-      if (!pending_[s].empty()) hand_over(Stream(s));
+    for (Stream s : {kDiff, kCtrl, kExtra}) {
+      if (!pending_[s].empty()) hand_over(s);
+      hand_over(s, /*finish=*/true);
+    }
     stop();
-    return sinks_[0].finish() && sinks_[1].finish() && sinks_[2].finish() && !failed_;
+    return !failed_;
   }
   const Bytes& bytes(Stream stream) const { return sinks_[stream].bytes(); }
 
  private:
-  static constexpr size_t kBatchBytes = size_t(1) << 20;
-  static constexpr size_t kMaxQueued = 8;  // bounds memory to ~8 MiB of batches
+  static constexpr size_t kBatchBytes = size_t(256) << 10;
+  // The control and extra streams are usually small: hold up to 2 MiB of them raw
+  // so that their compressors (~7.5 MB each) start only after the diff stream's
+  // has been freed, at finish().
+  static constexpr size_t kHeldBytes = size_t(2) << 20;
+  static size_t batch_limit(Stream s) { return s == kDiff ? kBatchBytes : kHeldBytes; }
+  static constexpr size_t kMaxQueued = 4;  // bounds memory to ~1 MiB of batches
 
-  void hand_over(Stream stream) {
+  struct Batch {
+    Stream stream;
+    Bytes bytes;
+    bool finish;  // end the stream instead of writing
+  };
+
+  void hand_over(Stream stream, bool finish = false) {
     std::unique_lock<std::mutex> lock(mutex_);
     space_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
-    queue_.emplace_back(stream, std::move(pending_[stream]));
-    pending_[stream] = Bytes();
-    pending_[stream].reserve(kBatchBytes);
+    queue_.push_back(Batch{stream, finish ? Bytes() : std::move(pending_[stream]), finish});
+    if (!finish) {
+      pending_[stream] = Bytes();
+      pending_[stream].reserve(stream == kDiff ? kBatchBytes : 0);
+    }
     ready_.notify_one();
   }
   void stop() {
@@ -138,7 +177,7 @@ class PipelinedStreams {
   }
   void run() {
     for (;;) {
-      std::pair<Stream, Bytes> item;
+      Batch item;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         ready_.wait(lock, [this] { return !queue_.empty() || done_; });
@@ -147,13 +186,15 @@ class PipelinedStreams {
         queue_.pop_front();
         space_.notify_one();
       }
-      if (!sinks_[item.first].write(item.second.data(), item.second.size())) failed_ = true;
+      Bzip2Sink& sink = sinks_[item.stream];
+      const bool ok = item.finish ? sink.finish() : sink.write(item.bytes.data(), item.bytes.size());
+      if (!ok) failed_ = true;
     }
   }
 
   Bzip2Sink sinks_[3];
   Bytes pending_[3];
-  std::deque<std::pair<Stream, Bytes>> queue_;
+  std::deque<Batch> queue_;
   std::mutex mutex_;
   std::condition_variable ready_, space_;
   bool done_ = false;
@@ -360,7 +401,7 @@ class SuffixSearch {
     z.active = z.en - z.st >= 2;
   }
 
-  static constexpr int kCachedLevels = 20;
+  static constexpr int kCachedLevels = 17;
 
   static uint64_t load_key(const uint8_t* p, int n) {
     uint64_t k = 0;
@@ -483,11 +524,20 @@ static Result<Bytes> scan_and_code(const SuffixSearch& index, ByteView old_view,
         lenb -= lens;
       }
 
-      uint8_t* d = lenf > 0 ? streams.extend(PipelinedStreams::kDiff, size_t(lenf)) : nullptr;
-      for (int64_t i = 0; i < lenf; i++)
-        d[i] = uint8_t(new_data[last_scan + i] - old_data[last_pos + i]);
+      // In slices, so a long match never needs a buffer of its length.
+      for (int64_t at = 0; at < lenf;) {
+        const int64_t n = std::min<int64_t>(lenf - at, PipelinedStreams::kSliceBytes);
+        uint8_t* d = streams.extend(PipelinedStreams::kDiff, size_t(n));
+        for (int64_t i = 0; i < n; i++)
+          d[i] = uint8_t(new_data[last_scan + at + i] - old_data[last_pos + at + i]);
+        at += n;
+      }
       const int64_t extra_len = (scan - lenb) - (last_scan + lenf);
-      streams.append(PipelinedStreams::kExtra, new_data + last_scan + lenf, size_t(extra_len));
+      for (int64_t at = 0; at < extra_len;) {
+        const int64_t n = std::min<int64_t>(extra_len - at, PipelinedStreams::kSliceBytes);
+        streams.append(PipelinedStreams::kExtra, new_data + last_scan + lenf + at, size_t(n));
+        at += n;
+      }
       uint8_t entry[24];
       store_offt(entry, lenf);
       store_offt(entry + 8, extra_len);

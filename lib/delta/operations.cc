@@ -4,6 +4,7 @@
 #include <future>
 #include <new>
 #include <string>
+#include <system_error>
 
 #include "core/hex.h"
 #include "delta/bsdiff.h"
@@ -48,8 +49,10 @@ Result<std::unique_ptr<io::InputFile>> open_named(io::Storage& fs, const std::fi
   return f;
 }
 
-Result<void> refuse_overwrite(io::Storage& fs, const std::filesystem::path& out,
-                              std::initializer_list<std::filesystem::path> inputs) {
+Result<void> check_output(io::Storage& fs, const std::filesystem::path& out,
+                          std::initializer_list<std::filesystem::path> inputs) {
+  if (fs.is_directory(out))
+    return Error{Errc::invalid_argument, "--out " + quoted(out) + " is a directory; name a file"};
   for (const auto& in : inputs)
     if (fs.same_file(out, in))
       return Error{Errc::invalid_argument,
@@ -97,6 +100,19 @@ Trailer make_trailer(ByteView old_data, ByteView new_data) {
                  crypto::sha256(new_data)};
 }
 
+// Threads are started with std::async; if the system refuses one, say so instead of
+// letting std::system_error escape the library.
+template <class Fn>
+auto guarded(const char* what, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const std::system_error& e) {
+    return Error{Errc::io, std::string(what) + ": " + e.what()};
+  } catch (const std::bad_alloc&) {
+    return Error{Errc::io, std::string(what) + ": out of memory"};
+  }
+}
+
 }  // namespace
 
 Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView new_data,
@@ -106,8 +122,17 @@ Result<EncodedPatch> encode_patch(Algorithm algo, ByteView old_data, ByteView ne
   return patch;
 }
 
+static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, io::Writer& out,
+                                            const ApplyLimits& limits, const ProgressFn& progress);
+
 Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Writer& out,
                                        const ApplyLimits& limits, const ProgressFn& progress) {
+  return guarded("applying the patch",
+                 [&] { return apply_unguarded(old_data, patch, out, limits, progress); });
+}
+
+static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, io::Writer& out,
+                                            const ApplyLimits& limits, const ProgressFn& progress) {
   auto algo = detect_format(patch);
   if (!algo) return std::move(algo).error();
   const SplitPatch split = split_trailer(patch, *algo);
@@ -145,9 +170,15 @@ Result<ApplyOutcome> apply_patch_bytes(ByteView old_data, ByteView patch, io::Wr
   return outcome;
 }
 
+static Result<CreateReport> create_patch_unguarded(io::Storage& fs, const CreateRequest& req);
+
 Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
+  return guarded("creating the patch", [&] { return create_patch_unguarded(fs, req); });
+}
+
+static Result<CreateReport> create_patch_unguarded(io::Storage& fs, const CreateRequest& req) {
   if (req.algorithms.empty()) return Error{Errc::invalid_argument, "no algorithm to try"};
-  OTA_TRY(refuse_overwrite(fs, req.out_path, {req.old_path, req.new_path}));
+  OTA_TRY(check_output(fs, req.out_path, {req.old_path, req.new_path}));
   auto old_file = open_named(fs, req.old_path, "--from");
   if (!old_file) return std::move(old_file).error();
   auto new_file = open_named(fs, req.new_path, "--to");
@@ -206,7 +237,7 @@ Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
 }
 
 Result<ApplyOutcome> apply_patch(io::Storage& fs, const ApplyRequest& req) {
-  OTA_TRY(refuse_overwrite(fs, req.out_path, {req.old_path, req.patch_path}));
+  OTA_TRY(check_output(fs, req.out_path, {req.old_path, req.patch_path}));
   auto old_file = open_named(fs, req.old_path, "--from");
   if (!old_file) return std::move(old_file).error();
   auto patch_file = open_named(fs, req.patch_path, "--patch");

@@ -182,4 +182,9 @@ bool PosixStorage::same_file(const std::filesystem::path& a, const std::filesyst
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+bool PosixStorage::is_directory(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 }  // namespace ota::io

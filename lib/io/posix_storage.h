@@ -14,6 +14,7 @@ class PosixStorage final : public Storage {
   Result<void> sync_dir(const std::filesystem::path& dir) override;
   void remove(const std::filesystem::path& path) noexcept override;
   bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override;
+  bool is_directory(const std::filesystem::path& path) override;
 };
 
 }  // namespace ota::io

@@ -65,6 +65,7 @@ class Storage {
   virtual void remove(const std::filesystem::path& path) noexcept = 0;
   // True when both paths exist and name the same file (so an output would overwrite an input).
   virtual bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) = 0;
+  virtual bool is_directory(const std::filesystem::path& path) = 0;
 };
 
 }  // namespace ota::io

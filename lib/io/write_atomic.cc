@@ -1,6 +1,7 @@
 #include "io/write_atomic.h"
 
 #include <new>
+#include <system_error>
 
 namespace ota::io {
 
@@ -15,6 +16,8 @@ Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMo
       OTA_TRY(produce(**out));
     } catch (const std::bad_alloc&) {
       return Error{Errc::io, "out of memory while writing '" + dest.string() + "'"};
+    } catch (const std::system_error& e) {  // a thread could not be started
+      return Error{Errc::io, "writing '" + dest.string() + "': " + e.what()};
     }
     OTA_TRY((*out)->sync());
     OTA_TRY((*out)->close());

@@ -46,6 +46,12 @@ class MemStorage final : public io::Storage {
   bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override {
     return a == b && files.count(a.string());
   }
+  bool is_directory(const std::filesystem::path& path) override {
+    const std::string prefix = path.string() + "/";
+    for (const auto& [name, bytes] : files)
+      if (name.compare(0, prefix.size(), prefix) == 0) return true;
+    return false;
+  }
 
  private:
   struct Input final : io::InputFile {
