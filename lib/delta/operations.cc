@@ -149,7 +149,8 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
                                  "expected sha256 " + short_hex(split.trailer->old_sha256) +
                                      " (" + std::to_string(split.trailer->old_size) +
                                      " bytes), found " + short_hex(found) + " (" +
-                                     std::to_string(old_data.size()) + " bytes)"};
+                                     std::to_string(old_data.size()) +
+                                     " bytes); apply it to the version it was made for"};
   };
   HashingWriter hashed(out);
   auto written = *algo == Algorithm::kBsdiff

@@ -151,6 +151,9 @@ Result<std::unique_ptr<OutputFile>> PosixStorage::create_temp(const std::filesys
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
                     mode == FileMode::kPrivate ? 0600 : 0666);
     if (fd >= 0) return std::unique_ptr<OutputFile>(new FdOutput(fd, temp_path));
+    if (errno == ENOENT)
+      return Error{Errc::not_found, "the output directory " + quoted(dir.empty() ? "." : dir) +
+                                        " does not exist; create it first"};
     if (errno != EEXIST)
       return errno_error(errno, "creating a file in " + quoted(dir.empty() ? "." : dir));
   }
