@@ -31,7 +31,7 @@ struct BsdiffPatch {
 // Encodes with bsdiff 4.3's matching over a libdivsufsort suffix array; with the
 // default params the output equals Debian bsdiff's for the same inputs. Memory:
 // old + new + 4*(old+1) bytes for the suffix array, plus the compressed streams
-// (and up to 8 MiB of queued stream batches) of each concurrent scan.
+// (one bzip2 compressor at a time, ≤ 1 MiB of queued batches) of each concurrent scan.
 Result<BsdiffPatch> bsdiff_encode(ByteView old_data, ByteView new_data,
                                   const BsdiffParams& params = {}, const ProgressFn& progress = {});
 

@@ -105,7 +105,7 @@ Result<uint64_t> zstd_apply(ByteView old_data, ByteView payload, io::Writer& out
   };
   const uint8_t* frame = payload.data() + info->frame_offset;
 
-  // A declared size: decode in one call into memory faulted in at once, then write
+  // A declared size: decode in one call into uninitialised memory, then write
   // it out in one piece. Streaming would also hold a window of that size (a
   // single-segment frame's window is its content), allocated page by page, and
   // copy every byte once more.
