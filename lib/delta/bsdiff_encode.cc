@@ -252,63 +252,16 @@ class SuffixSearch {
     fill(1, 0, old_size_);
   }
 
-  // bsdiff's search(): binary search for the longest match of `target`,
-  // comparing over min(suffix, target) bytes at each midpoint (a suffix that is a
-  // prefix of the target counts as not less), the longer of the two leaves wins,
-  // ties to the upper one. Each comparison starts after the prefix that both
-  // bounds share with the target: every suffix between them shares it too.
-  int64_t search(const uint8_t* target, int64_t target_size, int64_t* pos) const {
-    int64_t st = 0, en = old_size_;
-    int64_t lcp_st = 0;  // sa[0] is the empty suffix
-    int64_t lcp_en = match_length(old_ + sa_[en], old_size_ - sa_[en], target, target_size);
-    const int target_head = int(std::min<int64_t>(target_size, 8));
-    const uint64_t target_key = load_key(target, target_head);
-    size_t node = 1;
-    while (en - st >= 2) {
-      const int64_t mid = st + (en - st) / 2;
-      bool less = false;
-      int64_t l = -1;
-      if (node < keys_.size()) {
-        const uint64_t cached_key = keys_[node];
-        const int k = std::min<int>(heads_[node], target_head);  // bytes both keys hold
-        const uint64_t diff = (cached_key ^ target_key) & head_mask(k);
-        if (diff != 0) {
-          const int d = __builtin_clzll(diff) / 8;
-          l = d;
-          less = uint8_t(cached_key >> (56 - 8 * d)) < uint8_t(target_key >> (56 - 8 * d));
-        } else if (k < 8) {  // equal over the whole comparison window
-          l = k;
-        }
-      }
-      if (l < 0) {
-        const int64_t n = std::min<int64_t>(old_size_ - sa_[mid], target_size);
-        int64_t from = std::min(lcp_st, lcp_en);
-        if (node < keys_.size()) from = std::max<int64_t>(from, 8);
-        l = compare_from(old_ + sa_[mid], target, n, from, &less);
-      }
-      if (less) {
-        st = mid;
-        lcp_st = l;
-      } else {
-        en = mid;
-        lcp_en = l;
-      }
-      node = 2 * node + (less ? 1 : 0);
-    }
-    if (lcp_st > lcp_en) {
-      *pos = sa_[st];
-      return lcp_st;
-    }
-    *pos = sa_[en];
-    return lcp_en;
-  }
-
   static constexpr int kMaxBatch = 16;
 
-  // search() for several targets at once, level by level, so that the cache
-  // misses of the deep levels (one in the suffix array, one in the source) of all
-  // lanes are in flight together instead of one after another. Each lane makes
-  // exactly the decisions search() makes for its target.
+  // bsdiff's search(), for several targets at once. Per target: a binary search
+  // for the longest match, comparing over min(suffix, target) bytes at each
+  // midpoint (a suffix that is a prefix of the target counts as not less); the
+  // longer of the two final bounds wins, ties to the upper one. Each comparison
+  // starts after the prefix that both bounds share with the target: every suffix
+  // between them shares it too (Manber & Myers). The targets advance level by
+  // level, so the cache misses of the deep levels (one in the suffix array, one
+  // in the source) of all lanes are in flight together.
   void search_batch(const uint8_t* const* targets, const int64_t* sizes, int count,
                     int64_t* lens, int64_t* positions) const {
     struct Lane {
