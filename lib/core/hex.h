@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/bytes.h"
 
@@ -8,5 +10,8 @@ namespace ota {
 
 // Lower-case hex, two digits per byte.
 std::string to_hex(ByteView bytes);
+
+// Upper- or lower-case hex with an even number of digits; nullopt otherwise.
+std::optional<Bytes> from_hex(std::string_view text);
 
 }  // namespace ota
