@@ -41,13 +41,6 @@ std::optional<CK_ULONG> ulong_attribute(Token::Impl& d, CK_OBJECT_HANDLE h, CK_A
   return out;
 }
 
-// CKA_EC_POINT is a DER OCTET STRING around the point; some tokens return it bare.
-Bytes unwrap_point(const Bytes& value, size_t point_size) {
-  if (value.size() == point_size + 2 && value[0] == 0x04 && value[1] == point_size)
-    return Bytes(value.begin() + 2, value.end());
-  return value;
-}
-
 std::string key_type_name(CK_KEY_TYPE type) {
   switch (type) {
     case CKK_EC: return "ec";
@@ -87,12 +80,12 @@ Result<crypto::PublicKey> decode_public(Token::Impl& d, CK_OBJECT_HANDLE h, cryp
     case crypto::Algorithm::ed25519: {
       auto point = get_attribute(d, h, CKA_EC_POINT);
       if (!point) return std::move(point).error();
-      return crypto::PublicKey::from_ed25519(unwrap_point(*point, 32));
+      return crypto::PublicKey::from_ed25519(unwrap_ec_point(*point, 32));
     }
     case crypto::Algorithm::ecdsa_p256: {
       auto point = get_attribute(d, h, CKA_EC_POINT);
       if (!point) return std::move(point).error();
-      return crypto::PublicKey::from_p256_point(unwrap_point(*point, 65));
+      return crypto::PublicKey::from_p256_point(unwrap_ec_point(*point, 65));
     }
     case crypto::Algorithm::rsa_pss_3072: {
       auto n = get_attribute(d, h, CKA_MODULUS);
@@ -113,6 +106,12 @@ std::string describe_selector(const Uri& uri) {
 }
 
 }  // namespace
+
+Bytes unwrap_ec_point(const Bytes& value, size_t point_size) {
+  if (value.size() == point_size + 2 && value[0] == 0x04 && value[1] == point_size)
+    return Bytes(value.begin() + 2, value.end());
+  return value;
+}
 
 Result<std::vector<CK_OBJECT_HANDLE>> find_objects(Token::Impl& d, CK_OBJECT_CLASS cls,
                                                    const std::string* label, const Bytes* id) {
@@ -258,7 +257,7 @@ Result<Bytes> Token::sign(const KeyInfo& key, ByteView message) {
     sig.resize(len);
     rv = d.fn->C_Sign(d.session, const_cast<CK_BYTE*>(input.data()), input.size(), sig.data(), &len);
   }
-  if (rv != CKR_OK) return d.error("signing with " + who, rv);
+  if (rv != CKR_OK) return d.error("signing with key '" + key.label + "'", rv);
   sig.resize(len);
   if (*key.algorithm == crypto::Algorithm::ecdsa_p256) return crypto::ecdsa_raw_to_der(sig);
   return sig;

@@ -8,6 +8,10 @@
 
 namespace ota::pkcs11 {
 
+// CKA_EC_POINT is a DER OCTET STRING around the point (04 len point); some tokens
+// return the point bare. Returns the point either way.
+Bytes unwrap_ec_point(const Bytes& value, size_t point_size);
+
 // Objects of `cls` with the given label and/or id (nullptr: any).
 Result<std::vector<CK_OBJECT_HANDLE>> find_objects(Token::Impl& d, CK_OBJECT_CLASS cls,
                                                    const std::string* label, const Bytes* id);
