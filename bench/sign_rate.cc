@@ -60,7 +60,7 @@ bool parse_ulong(const char* text, unsigned long& out) {
 }
 
 // A JSON string for the few values printed here (backend names, algorithm names).
-std::string quoted(std::string_view s) {
+std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
@@ -180,7 +180,7 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"algorithm\":%s,\"backend\":%s,\"message_bytes\":%lu,\"signatures\":%lu,"
         "\"seconds\":%.6f,\"per_second\":%.2f,\"verify_per_second\":%.2f,\"open_seconds\":%.6f}\n",
-        quoted(algorithm).c_str(), quoted(backend).c_str(), size, count, elapsed,
+        json_string(algorithm).c_str(), json_string(backend).c_str(), size, count, elapsed,
         double(count) / elapsed, double(vcount) / velapsed, open_seconds);
     std::fflush(stdout);
   }
