@@ -181,7 +181,8 @@ Result<std::unique_ptr<Token>> Token::open(const Uri& uri, const OpenOptions& op
     slots.resize(count);
     for (CK_SLOT_ID slot : slots) {
       CK_TOKEN_INFO raw;
-      if (fn->C_GetTokenInfo(slot, &raw) != CKR_OK) continue;
+      // An uninitialised token (SoftHSM2's spare slot) holds no keys: not a candidate.
+      if (fn->C_GetTokenInfo(slot, &raw) != CKR_OK || !(raw.flags & CKF_TOKEN_INITIALIZED)) continue;
       Candidate c{fn, slot, token_info_from(raw, name)};
       seen.push_back(c);
       if (matches(uri, c.info)) chosen.push_back(c);

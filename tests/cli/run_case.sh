@@ -20,7 +20,8 @@ if [ -f "$base.stderr.exact" ] && ! diff -u "$base.stderr.exact" stderr >&2; the
   echo "FAIL: stderr differs from $(basename "$base").stderr.exact" >&2
   status=1
 fi
-if [ -f "$base.stdout.jq" ] && ! jq -e -f "$base.stdout.jq" stdout >/dev/null; then
+# jq -e passes on empty input, so an empty stdout fails here explicitly.
+if [ -f "$base.stdout.jq" ] && { [ ! -s stdout ] || ! jq -e -f "$base.stdout.jq" stdout >/dev/null; }; then
   echo "FAIL: stdout does not satisfy $(basename "$base").stdout.jq:" >&2
   cat stdout >&2
   status=1

@@ -183,11 +183,6 @@ refuse 5 "C_GetFunctionList" o.sig env OTA_PKCS11_PIN=246810 "$OTA_SIGN" --modul
 refuse 5 OTA_PKCS11_PIN o.sig "$OTA_SIGN" --key "$U" --in data --out o.sig   # no PIN, stdin /dev/null
 # A pin-value in the URI is masked wherever the URI is echoed.
 refuse 5 "pin-value=***" o.sig "$OTA_SIGN" --key "pkcs11:token=nope;object=x?pin-value=000000" --in data --out o.sig
-# --out naming an input (here the pin-source file) is a usage error and must leave it alone.
-cp hsm/user.pin pin.copy; chmod 600 pin.copy; cp pin.copy pin.orig
-run 2 "$OTA_SIGN" --key "$U?pin-source=file:$WORK/pin.copy" --in data --out pin.copy
-cmp -s pin.copy pin.orig || fail "ota-sign overwrote its pin-source file with --out"
-pass
 
 # The fake module: lock-out and failures SoftHSM2 cannot produce (right PIN 1234).
 FU="pkcs11:token=fake-token;object=k"
@@ -234,6 +229,12 @@ refuse 2 "already holds an object labelled 'peer-p256'" gen.out "$OTA_KEYS" gene
 [ "$(count)" = "$before" ] || fail "a refused generate changed the token's object count ($before -> $(count))"
 run 0 env OTA_PKCS11_PIN=246810 "$OTA_KEYS" --json list --token "$T"
 [ "$(jq '.keys | length' out)" = "$before" ] || fail "ota-keys list shows $(jq '.keys | length' out) keys, expected $before"
+pass
+
+# --out naming an input (here the pin-source file) is a usage error and must leave it alone.
+cp hsm/user.pin pin.copy; chmod 600 pin.copy; cp pin.copy pin.orig
+run 2 "$OTA_SIGN" --key "$U?pin-source=file:$WORK/pin.copy" --in data --out pin.copy
+cmp -s pin.copy pin.orig || fail "ota-sign overwrote its pin-source file with --out"
 pass
 
 echo "softhsm interop: $checks checks passed, 0 failed"

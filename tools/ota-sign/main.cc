@@ -88,10 +88,9 @@ int main(int argc, char** argv) {
     auto key_pub = ota::signer::open_public_key(fs, pub, options);
     if (!key_pub) return ota::tools::fail(kTool, key_pub.error(), json);
     auto data = fs.open_input(in);
-    if (!data) return ota::tools::fail(kTool, std::move(data).error().with_context("reading '" + in + "'"), json);
+    if (!data) return ota::tools::fail(kTool, data.error(), json);
     auto signature = fs.open_input(sig);
-    if (!signature)
-      return ota::tools::fail(kTool, std::move(signature).error().with_context("reading '" + sig + "'"), json);
+    if (!signature) return ota::tools::fail(kTool, signature.error(), json);
     const std::string key_id = ota::crypto::tuf_key_id(*key_pub);
     if (auto ok = key_pub->verify((*data)->bytes(), (*signature)->bytes()); !ok)
       return ota::tools::fail(kTool, Error{Errc::rejected, "signature '" + sig + "' over '" + in +
@@ -116,7 +115,7 @@ int main(int argc, char** argv) {
     if (const char* env = std::getenv("OTA_AUDIT_LOG"); env && *env) audit_log = env;
 
   auto data = fs.open_input(in);
-  if (!data) return ota::tools::fail(kTool, std::move(data).error().with_context("reading '" + in + "'"), json);
+  if (!data) return ota::tools::fail(kTool, data.error(), json);
   auto signer = ota::signer::open_signer(fs, key, options);
   if (!signer) return ota::tools::fail(kTool, signer.error(), json);
   ota::signer::Signer* use = signer->get();

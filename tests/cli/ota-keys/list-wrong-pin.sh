@@ -1,0 +1,2 @@
+. "$(dirname "$0")/../keys_setup.sh"; make_token
+OTA_PKCS11_PIN=13579 "$OTA_KEYS" list --token pkcs11:token=ota-example

@@ -1,0 +1,1 @@
+"$OTA_KEYS" generate --algo rsa-2048 --key file:k.pem

@@ -1,0 +1,5 @@
+. "$(dirname "$0")/../keys_setup.sh"; make_token
+printf "payload" > data
+unset OTA_PKCS11_PIN
+"$OTA_SIGN" --key "pkcs11:token=ota-example;object=targets-1" --in data --out data.sig </dev/null
+rc=$?; [ ! -e data.sig ] || echo "data.sig was written" >&2; exit $rc
