@@ -399,7 +399,7 @@ if ((JSON)); then
         '{benchmark: "sign", date: $date, host: $host, cores: $cores,
           load_average: {start: $load0, end: $load1},
           versions: $versions, build_type: (if $bt == "" then null else $bt end),
-          module: $module, ota_sign: $ota, ota_bench_sign: $bench,
+          "module": $module, ota_sign: $ota, ota_bench_sign: $bench,
           in_process: {seconds: $secs, min_signatures: $mins, includes_software_verify: true,
                        measurements: $rates, ratios: $inr},
           cli: {message_bytes: $cb, runs_per_round: $reps, rounds: $rounds, statistic: "best round mean",

@@ -14,4 +14,14 @@ Result<KeyRef> parse_key_ref(std::string_view ref) {
                                            "': use pkcs11:token=...;object=... (RFC 7512) or file:PATH"};
 }
 
+std::vector<std::pair<std::string, std::string>> files_read_by(std::string_view ref) {
+  auto kind = parse_key_ref(ref);
+  if (!kind) return {};
+  if (kind->kind == KeyRef::Kind::file) return {{"the key file", kind->file_path}};
+  auto uri = pkcs11::parse_uri(ref);
+  if (!uri || !uri->pin_source) return {};
+  const std::string& source = *uri->pin_source;
+  return {{"the PIN file", source.rfind("file:", 0) == 0 ? source.substr(5) : source}};
+}
+
 }  // namespace ota::signer

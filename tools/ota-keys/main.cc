@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
+#include "common/output_path.h"
 #include "common/pin.h"
 #include "common/report.h"
 #include "core/hex.h"
@@ -14,6 +15,7 @@
 #include "io/write_atomic.h"
 #include "pkcs11/token.h"
 #include "pkcs11/uri.h"
+#include "signer/key_ref.h"
 #include "signer/signer.h"
 
 namespace {
@@ -65,7 +67,8 @@ int main(int argc, char** argv) {
       "  ota-keys public --key 'pkcs11:token=fleet;object=targets-1' --out targets-1.json\n"
       "  ota-keys list --token pkcs11:token=fleet --json\n"
       "  ota-keys audit verify signing.log\n"
-      "Exit codes: 0 ok, 1 bad data, 2 usage, 3 audit log broken, 4 file error, 5 HSM error.");
+      "Exit codes: 0 ok, 1 bad data, 2 usage, 3 rejected (audit log broken, passphrase), 4 file\n"
+      "error, 5 HSM error (PIN, token, key, module).");
   bool json_out = false;
   app.add_flag("--json", json_out, "print one JSON document on stdout (messages stay on stderr)");
   std::string module;
@@ -158,7 +161,9 @@ int main(int argc, char** argv) {
     if (!key_pub) return ota::tools::fail(kTool, key_pub.error(), json_out);
     std::string text = format == "pem" ? key_pub->pem() : tuf_key_document(*key_pub).dump(2) + "\n";
     if (!out.empty()) {
-      if (fs.is_directory(out)) return usage("--out '" + out + "' is a directory", json_out);
+      std::vector<std::pair<std::string, std::string>> inputs;
+      for (auto& file : ota::signer::files_read_by(key)) inputs.push_back(std::move(file));
+      if (auto why = ota::tools::refuse_output(fs, out, inputs)) return usage(*why, json_out);
       auto written = ota::io::write_atomic(fs, out, ota::io::FileMode::kPublic, [&](ota::io::Writer& w) {
         return w.write(ota::ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
       });

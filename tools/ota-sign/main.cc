@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "common/output_path.h"
 #include "common/pin.h"
 #include "common/report.h"
 #include "core/hex.h"
@@ -13,6 +14,7 @@
 #include "io/write_atomic.h"
 #include "pkcs11/uri.h"
 #include "signer/audited_signer.h"
+#include "signer/key_ref.h"
 #include "signer/signer.h"
 
 namespace {
@@ -37,7 +39,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  ota-sign --key 'pkcs11:token=fleet;object=targets-1' --in fw.bin --out fw.sig\n"
       "  ota-sign verify --pub targets-1.pem --in fw.bin --sig fw.sig\n"
-      "Exit codes: 0 ok, 1 bad data, 2 usage, 3 signature rejected, 4 file error, 5 HSM error.");
+      "Exit codes: 0 ok, 1 bad data, 2 usage, 3 rejected (signature, passphrase), 4 file error,\n"
+      "5 HSM error (PIN, token, key, module).");
   bool json = false;
   app.add_flag("--json", json, "print one JSON document on stdout (messages stay on stderr)");
   app.fallthrough();
@@ -109,10 +112,11 @@ int main(int argc, char** argv) {
 
   if (key.empty() || in.empty() || out.empty())
     return usage("--key, --in and --out are required to sign", json);
-  if (fs.same_file(in, out)) return usage("--out '" + out + "' is the input file", json);
-  if (fs.is_directory(out)) return usage("--out '" + out + "' is a directory; name the signature file", json);
   if (audit_log.empty())
     if (const char* env = std::getenv("OTA_AUDIT_LOG"); env && *env) audit_log = env;
+  std::vector<std::pair<std::string, std::string>> inputs{{"the input file", in}, {"the audit log", audit_log}};
+  for (auto& file : ota::signer::files_read_by(key)) inputs.push_back(std::move(file));
+  if (auto why = ota::tools::refuse_output(fs, out, inputs)) return usage(*why, json);
 
   auto data = fs.open_input(in);
   if (!data) return ota::tools::fail(kTool, data.error(), json);

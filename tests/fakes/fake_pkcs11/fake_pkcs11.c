@@ -25,6 +25,7 @@
  *     no-token       the slot has no token: C_GetSlotList(CK_TRUE) lists no
  *                    slot, C_GetTokenInfo/C_OpenSession -> CKR_TOKEN_NOT_PRESENT.
  *     sign-fails     like ok, plus one private EC key (handle 1, label "k",
+ *                    with its public half as handle 2, visible without login;
  *                    id 01) visible once logged in; C_SignInit(CKM_ECDSA) ->
  *                    CKR_OK, C_Sign -> CKR_DEVICE_ERROR.
  *     anything else  C_Initialize -> CKR_ARGUMENTS_BAD.
@@ -110,6 +111,29 @@ static const struct fake_attr k_key_attrs[] = {
 };
 enum { K_KEY_ATTR_COUNT = sizeof k_key_attrs / sizeof k_key_attrs[0] };
 
+/* Its public half (handle 2, a token object visible without login), so a caller that
+   insists on a public key object reaches C_Sign. The point is the P-256 generator G:
+   a valid point whose private key (1) nobody would ship, wrapped in a DER OCTET STRING. */
+static const CK_OBJECT_CLASS k_pub_class = CKO_PUBLIC_KEY;
+static const unsigned char k_ec_point[] = {
+    0x04, 0x41, 0x04,
+    0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
+    0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+    0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
+    0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
+static const struct fake_attr k_pub_attrs[] = {
+    {CKA_CLASS, &k_pub_class, sizeof k_pub_class},
+    {CKA_KEY_TYPE, &k_key_type, sizeof k_key_type},
+    {CKA_LABEL, k_label, sizeof k_label},
+    {CKA_ID, k_id, sizeof k_id},
+    {CKA_TOKEN, &k_true, sizeof k_true},
+    {CKA_PRIVATE, &k_false, sizeof k_false},
+    {CKA_VERIFY, &k_true, sizeof k_true},
+    {CKA_EC_PARAMS, k_ec_params, sizeof k_ec_params},
+    {CKA_EC_POINT, k_ec_point, sizeof k_ec_point},
+};
+enum { K_PUB_ATTR_COUNT = sizeof k_pub_attrs / sizeof k_pub_attrs[0], FAKE_PUB_HANDLE = 2 };
+
 /* ------------------------------------------------------------------------ */
 /* Helpers (called with g_lock held)                                         */
 
@@ -173,10 +197,18 @@ static void count_sessions(CK_ULONG *all, CK_ULONG *rw) {
    after C_Login. */
 static int key_visible(void) { return g_mode == MODE_SIGN_FAILS && g_logged_in; }
 
-static const struct fake_attr *key_attr(CK_ATTRIBUTE_TYPE type) {
-    for (size_t i = 0; i < K_KEY_ATTR_COUNT; i++)
-        if (k_key_attrs[i].type == type)
-            return &k_key_attrs[i];
+static int pub_visible(void) { return g_mode == MODE_SIGN_FAILS; }
+
+static int object_visible(CK_OBJECT_HANDLE obj) {
+    return (obj == FAKE_KEY_HANDLE && key_visible()) || (obj == FAKE_PUB_HANDLE && pub_visible());
+}
+
+static const struct fake_attr *object_attr(CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_TYPE type) {
+    const struct fake_attr *attrs = obj == FAKE_PUB_HANDLE ? k_pub_attrs : k_key_attrs;
+    size_t count = obj == FAKE_PUB_HANDLE ? K_PUB_ATTR_COUNT : K_KEY_ATTR_COUNT;
+    for (size_t i = 0; i < count; i++)
+        if (attrs[i].type == type)
+            return &attrs[i];
     return NULL;
 }
 
@@ -498,15 +530,15 @@ static CK_RV do_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_
         return rv;
     if (templ == NULL && count != 0)
         return CKR_ARGUMENTS_BAD;
-    if (obj != FAKE_KEY_HANDLE || !key_visible())
+    if (!object_visible(obj))
         return CKR_OBJECT_HANDLE_INVALID;
 
     /* Every attribute is processed; the first error is the one returned. */
     for (CK_ULONG i = 0; i < count; i++) {
         CK_ATTRIBUTE *a = &templ[i];
         CK_RV this_rv = CKR_OK;
-        const struct fake_attr *fa = key_attr(a->type);
-        if (a->type == CKA_VALUE) {
+        const struct fake_attr *fa = object_attr(obj, a->type);
+        if (a->type == CKA_VALUE && obj == FAKE_KEY_HANDLE) {
             a->ulValueLen = CK_UNAVAILABLE_INFORMATION;
             this_rv = CKR_ATTRIBUTE_SENSITIVE;
         } else if (fa == NULL) {
@@ -537,15 +569,21 @@ static CK_RV do_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR templ, CK_
     if (s->find_active)
         return CKR_OPERATION_ACTIVE;
 
-    int match = key_visible();
-    for (CK_ULONG i = 0; match && i < count; i++) {
-        const CK_ATTRIBUTE *a = &templ[i];
-        if (a->pValue == NULL && a->ulValueLen != 0)
-            return CKR_ARGUMENTS_BAD;
-        const struct fake_attr *fa = key_attr(a->type);
-        if (fa == NULL || fa->len != a->ulValueLen ||
-            (fa->len != 0 && memcmp(fa->value, a->pValue, fa->len) != 0))
-            match = 0;
+    /* find_match: bit 0 = the private key matches, bit 1 = the public key matches. */
+    int match = 0;
+    for (CK_OBJECT_HANDLE obj = FAKE_KEY_HANDLE; obj <= FAKE_PUB_HANDLE; obj++) {
+        int ok = object_visible(obj);
+        for (CK_ULONG i = 0; ok && i < count; i++) {
+            const CK_ATTRIBUTE *a = &templ[i];
+            if (a->pValue == NULL && a->ulValueLen != 0)
+                return CKR_ARGUMENTS_BAD;
+            const struct fake_attr *fa = object_attr(obj, a->type);
+            if (fa == NULL || fa->len != a->ulValueLen ||
+                (fa->len != 0 && memcmp(fa->value, a->pValue, fa->len) != 0))
+                ok = 0;
+        }
+        if (ok)
+            match |= 1 << (obj - FAKE_KEY_HANDLE);
     }
     s->find_active = 1;
     s->find_done = 0;
@@ -564,10 +602,13 @@ static CK_RV do_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_UL
     if (!s->find_active)
         return CKR_OPERATION_NOT_INITIALIZED;
     *found = 0;
-    if (s->find_match && !s->find_done && max > 0) {
-        out[0] = FAKE_KEY_HANDLE;
-        *found = 1;
-        s->find_done = 1;
+    /* find_done: the bits of find_match already returned. */
+    for (CK_OBJECT_HANDLE obj = FAKE_KEY_HANDLE; obj <= FAKE_PUB_HANDLE && *found < max; obj++) {
+        int bit = 1 << (obj - FAKE_KEY_HANDLE);
+        if ((s->find_match & bit) && !(s->find_done & bit)) {
+            out[(*found)++] = obj;
+            s->find_done |= bit;
+        }
     }
     return CKR_OK;
 }
