@@ -141,9 +141,9 @@ cp data data.orig; ln -s data data.link
 run 2 "$OTA_SIGN" --key file:p8-p256.pem --in data --out data
 run 2 "$OTA_SIGN" --key file:p8-p256.pem --in data --out ./data.link
 cmp -s data data.orig || fail "ota-sign wrote over its --in"; pass
-# A directory as the key file is a file error like a missing one (exit 4).
+# A directory as the key file is a usage error, as a directory given as --in (exit 2).
 mkdir keydir
-refuse 4 "not a regular file" o.sig "$OTA_SIGN" --key file:keydir --in data --out o.sig
+refuse 2 "not a regular file" o.sig "$OTA_SIGN" --key file:keydir --in data --out o.sig
 # The key file and the audit log are inputs too: --out naming one of them is exit 2 as well.
 cp p8-p256.pem key.pem; cp key.pem key.orig
 run 2 "$OTA_SIGN" --key file:key.pem --in data --out key.pem

@@ -194,9 +194,8 @@ refuse 5 "no private key 'object=k'" o.sig fake final-try 1234 "$OTA_SIGN" --mod
 refuse 5 "failed to initialise: CKR_GENERAL_ERROR" o.sig fake init-fails 1234 "$OTA_SIGN" --module "$FAKE_PKCS11" --key "$FU" --in data --out o.sig
 refuse 5 "the module shows no token" o.sig fake no-token 1234 "$OTA_SIGN" --module "$FAKE_PKCS11" --key "$FU" --in data --out o.sig
 refuse 5 CKR_PIN_INCORRECT o.sig fake sign-fails 13579 "$OTA_SIGN" --module "$FAKE_PKCS11" --key "$FU" --in data --out o.sig
-# sign-fails: the fake key has no public object, and ota-sign wants one (to check the signature
-# before writing it), so it stops before C_Sign and CKR_DEVICE_ERROR is never reached.
-refuse 5 "0 public key objects with its id" o.sig fake sign-fails 1234 "$OTA_SIGN" --module "$FAKE_PKCS11" --key "$FU" --in data --out o.sig
+# sign-fails: the token accepts C_SignInit, then C_Sign fails with a device error.
+refuse 5 "CKR_DEVICE_ERROR" o.sig fake sign-fails 1234 "$OTA_SIGN" --module "$FAKE_PKCS11" --key "$FU" --in data --out o.sig
 
 # Audit log: 3 signatures -> 3 chained records; a failed signing adds none; OTA_AUDIT_LOG works.
 for i in 1 2 3; do
