@@ -3,8 +3,10 @@
 # pipeline on the bundled example firmware; everything lands in out/demo/.
 # Today's pipeline (it grows with each tool): build every firmware release, make a
 # delta from every earlier release to each later one with `ota-delta --algo auto`,
-# apply each to its source, check the result byte for byte and by sha256, and write
-# out/demo/report.json plus a short summary.
+# apply each to its source, check the result byte for byte and by sha256; create a
+# throwaway SoftHSM2 token with one key per role (keys-example/, example material),
+# sign every image and patch with the targets key in the token, verify each signature
+# with openssl, check the signing audit log; write out/demo/report.json plus a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -13,10 +15,12 @@ ci/deps.sh build demo
 echo "== build" >&2
 ci/build.sh release >/dev/null
 delta=build/release/tools/ota-delta/ota-delta
+keys=build/release/tools/ota-keys/ota-keys
+sign=build/release/tools/ota-sign/ota-sign
 
 out=out/demo
 rm -rf "$out"
-mkdir -p "$out/firmware" "$out/deltas" "$out/check"
+mkdir -p "$out/firmware" "$out/deltas" "$out/check" "$out/keys" "$out/signatures"
 echo "== firmware" >&2
 examples/firmware/build.sh "$out/firmware" >/dev/null
 mapfile -t versions <"$out/firmware/versions.txt"
@@ -50,8 +54,36 @@ for ((i = 0; i < ${#versions[@]}; i++)); do
 done
 rm -rf "$out/check"
 
+echo "== keys and signatures (SoftHSM2 token, example material)" >&2
+hsm=$(mktemp -d /tmp/ota-demo-hsm.XXXXXX)
+trap 'rm -rf "$hsm"' EXIT
+eval "$(keys-example/softhsm-token.sh "$hsm/token" "$keys")"
+key_records=()
+for role in root targets snapshot timestamp director; do
+  "$keys" public --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=$role-1" --out "$out/keys/$role-1.json" >/dev/null 2>&1
+  "$keys" public --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=$role-1" --format pem >"$out/keys/$role-1.pem"
+  key_records+=("$(jq --arg role "$role" '{role: $role, key_id: .keyid, keytype: .key.keytype, scheme: .key.scheme}' "$out/keys/$role-1.json")")
+done
+targets_key="pkcs11:token=$OTA_EXAMPLE_TOKEN;object=targets-1?pin-source=$OTA_EXAMPLE_PIN_SOURCE"
+sig_records=()
+for file in "$out"/firmware/*.bin "$out"/deltas/*.patch; do
+  rel=${file#"$out/"}
+  sig_file=$out/signatures/$(basename "$file").sig
+  signed=$("$sign" --key "$targets_key" --role targets --in "$file" --out "$sig_file" \
+    --audit-log "$out/signing-audit.log" --json)
+  openssl dgst -sha256 -verify "$out/keys/targets-1.pem" -signature "$sig_file" "$file" >/dev/null ||
+    { echo "demo: error: openssl does not verify the signature of $rel" >&2; exit 1; }
+  sig_records+=("$(jq --arg file "$rel" --arg sig "signatures/$(basename "$sig_file")" \
+    '{file: $file, signature: $sig, key_id, algorithm, sha256: .input_sha256, verified_by_openssl: true}' <<<"$signed")")
+done
+audit=$("$keys" audit verify "$out/signing-audit.log" --json)
+
 printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
-  '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .}' \
+  --argjson keys "$(printf '%s\n' "${key_records[@]}" | jq -s .)" \
+  --argjson signatures "$(printf '%s\n' "${sig_records[@]}" | jq -s .)" \
+  --argjson audit "$(jq '{log: "signing-audit.log", records, head_sha256}' <<<"$audit")" \
+  '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .,
+    keys: $keys, signatures: $signatures, audit: $audit}' \
   >"$out/report.json.tmp"
 mv "$out/report.json.tmp" "$out/report.json"
 /usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
@@ -59,4 +91,5 @@ mv "$out/report.json.tmp" "$out/report.json"
 jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas | length) deltas, all applied and verified by sha256",
   "  from     to       algorithm   patch bytes   of full image   (bsdiff / zstd candidates)",
   (.deltas[] | "  \(.from)   \(.to)   \(.algorithm | . + " " * (10 - length))  \(.patch_size | tostring | " " * (11 - length) + .)   \(.ratio * 1000 | round / 10 | tostring + "%" | " " * (13 - length) + .)   (\([.candidates[].patch_size | tostring] | join(" / ")))"),
-  "outputs: out/demo/report.json, out/demo/deltas/, out/demo/firmware/"' "$out/report.json"
+  "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
+  "outputs: out/demo/report.json, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
