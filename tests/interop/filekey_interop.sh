@@ -129,10 +129,17 @@ refuse 1 "PEM 'CERTIFICATE'" o.sig "$OTA_SIGN" --key file:cert.pem --in data --o
 refuse 1 "PEM 'PUBLIC KEY'" o.sig "$OTA_SIGN" --key file:p8-p256.pub --in data --out o.sig
 refuse 2 "not the requested ed25519" o.sig "$OTA_SIGN" --algo ed25519 --key file:p8-p256.pem --in data --out o.sig
 cp p8-p256.pem unreadable.pem; chmod 000 unreadable.pem
-if head -c1 unreadable.pem >/dev/null 2>&1; then
-  echo "note: running as uid $(id -u), chmod 000 does not block reads: unreadable-key check skipped"
-else
+if [ "$(id -u)" -ne 0 ]; then
   refuse 4 unreadable.pem o.sig "$OTA_SIGN" --key file:unreadable.pem --in data --out o.sig
+else
+  # root reads any file: run the tool as nobody, in a directory nobody may write to.
+  command -v setpriv >/dev/null || fail "setpriv (util-linux) is needed to drop root for the unreadable-key check"
+  chmod 755 "$WORK"; chmod 644 data
+  out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$OTA_SIGN" --key file:unreadable.pem \
+          --in data --out nobody.sig 2>&1) && rc=0 || rc=$?
+  [ "$rc" -eq 4 ] || fail "unreadable key as nobody: exit $rc, expected 4: $out"
+  [[ $out == *"unreadable.pem"*"Permission denied"* ]] || fail "unreadable key message: $out"
+  [ ! -e nobody.sig ] || fail "nobody.sig written"; pass
 fi
 refuse 4 "does not exist" o.sig "$OTA_SIGN" --key file:missing.pem --in data --out o.sig
 
