@@ -157,7 +157,9 @@ one_line() { tr '\n\r' '  ' <"$1" | sed 's/  */ /g; s/^ //; s/ $//' | cut -c1-30
 quiet() {
     local label=$1
     shift
-    "$@" >"$TMP/out" 2>"$TMP/err" || die "$label failed: $(one_line "$TMP/err")"
+    local rc=0
+    "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+    ((rc == 0)) || die "$label failed (exit $rc): $(one_line "$TMP/err")"
 }
 
 hsm_uri() { printf 'pkcs11:token=%s;object=bench-%s?pin-source=file:%s' "$TOKEN" "$1" "$PIN_FILE"; }
@@ -306,7 +308,7 @@ for ((round = 1; round <= CLI_ROUNDS; round++)); do
         case_cmd "$c" "${SIGFILE[$c]}"
         t0=$(now)
         for ((i = 0; i < CLI_REPS; i++)); do
-            "${CMD[@]}" >/dev/null 2>"$TMP/err" || die "$(case_label "$c") ($c) failed: $(one_line "$TMP/err")"
+            "${CMD[@]}" >/dev/null 2>"$TMP/err" || die "$(case_label "$c") ($c) failed (exit $?): $(one_line "$TMP/err")"
         done
         t1=$(now)
         mean=$(awk -v a="$t0" -v b="$t1" -v n="$CLI_REPS" 'BEGIN { printf "%.6f", (b - a) / 1e6 / n }')
@@ -392,14 +394,14 @@ if ((JSON)); then
         '{ota_sign: $os, softhsm2: $sh, opensc: $sc, p11_kit: $p11, openssl: $ssl}')
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(uname -srm)" --argjson cores "$(nproc)" \
         --argjson load0 "$LOAD_START" --argjson load1 "$LOAD_END" --argjson versions "$versions" \
-        --arg bt "$BUILD_TYPE" --arg module "$MODULE" --arg ota "$OTA_SIGN" --arg bench "$OTA_BENCH_SIGN" \
+        --arg bt "$BUILD_TYPE" --arg mod "$MODULE" --arg ota "$OTA_SIGN" --arg bench "$OTA_BENCH_SIGN" \
         --argjson secs "$SECONDS_PER" --argjson mins "$MIN_SIGS" --argjson reps "$CLI_REPS" \
         --argjson rounds "$CLI_ROUNDS" --argjson cb "$CLI_BYTES" \
         --slurpfile rates "$RATES" --slurpfile inr "$IN_RATIOS" --slurpfile cli "$CLI_JSON" --slurpfile clir "$CLI_RATIOS" \
         '{benchmark: "sign", date: $date, host: $host, cores: $cores,
           load_average: {start: $load0, end: $load1},
           versions: $versions, build_type: (if $bt == "" then null else $bt end),
-          "module": $module, ota_sign: $ota, ota_bench_sign: $bench,
+          module_path: $mod, ota_sign: $ota, ota_bench_sign: $bench,
           in_process: {seconds: $secs, min_signatures: $mins, includes_software_verify: true,
                        measurements: $rates, ratios: $inr},
           cli: {message_bytes: $cb, runs_per_round: $reps, rounds: $rounds, statistic: "best round mean",

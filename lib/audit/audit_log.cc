@@ -34,13 +34,6 @@ constexpr std::array<std::string_view, 3> kAlgorithms = {"ed25519", "ecdsa-p256"
 
 std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
-Error errno_error(int err, const std::string& what) {
-  Errc code = Errc::io;
-  if (err == ENOENT) code = Errc::not_found;
-  if (err == ENOSPC || err == EDQUOT) code = Errc::no_space;
-  return Error{code, what + ": " + std::strerror(err)};
-}
-
 class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}

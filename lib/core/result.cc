@@ -1,5 +1,8 @@
 #include "core/result.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace ota {
 
 std::string_view to_string(Errc code) {
@@ -16,6 +19,13 @@ std::string_view to_string(Errc code) {
     case Errc::power_cut: return "power_cut";
   }
   return "unknown";
+}
+
+Error errno_error(int err, const std::string& what) {
+  Errc code = Errc::io;
+  if (err == ENOENT) code = Errc::not_found;
+  if (err == ENOSPC || err == EDQUOT) code = Errc::no_space;
+  return Error{code, what + ": " + std::strerror(err)};
 }
 
 }  // namespace ota

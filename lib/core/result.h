@@ -26,6 +26,10 @@ enum class Errc {
 
 std::string_view to_string(Errc code);
 
+struct Error;
+// An OS failure: "<what>: <strerror>", ENOENT as not_found, ENOSPC/EDQUOT as no_space.
+Error errno_error(int err, const std::string& what);
+
 struct Error {
   Errc code;
   std::string message;  // "what failed: why; what to do", lower case, paths quoted

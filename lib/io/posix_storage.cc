@@ -15,13 +15,6 @@ namespace {
 
 std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
-Error errno_error(int err, const std::string& what) {
-  Errc code = Errc::io;
-  if (err == ENOENT) code = Errc::not_found;
-  if (err == ENOSPC || err == EDQUOT) code = Errc::no_space;
-  return Error{code, what + ": " + std::strerror(err)};
-}
-
 // Not a std::vector: zero-filling a large image first would cost a pass over it.
 class MemoryInput final : public InputFile {
  public:

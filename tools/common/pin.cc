@@ -47,4 +47,15 @@ pkcs11::PinProvider pin_provider() {
   };
 }
 
+signer::OpenOptions key_open_options(const std::string& module, Secret& passphrase) {
+  signer::OpenOptions options;
+  if (!module.empty()) options.module_path = module;
+  options.pin = pin_provider();
+  if (const char* p = std::getenv("OTA_KEY_PASSPHRASE"); p && *p) {
+    passphrase = Secret(p);
+    options.passphrase = &passphrase;
+  }
+  return options;
+}
+
 }  // namespace ota::tools

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "common/cli.h"
 #include "common/progress.h"
 #include "common/report.h"
 #include "delta/operations.h"
@@ -11,12 +12,6 @@
 namespace {
 
 constexpr const char* kTool = "ota-delta";
-
-int usage_error(const CLI::ParseError& e, bool json) {
-  return ota::tools::fail(kTool, ota::Error{ota::Errc::invalid_argument,
-                                            std::string(e.what()) + "; see 'ota-delta --help'"},
-                          json);
-}
 
 }  // namespace
 
@@ -73,17 +68,8 @@ int main(int argc, char** argv) {
   info->add_option("PATCH", info_path, "the patch file")->required();
   info->footer("Example:\n  ota-delta info v1-v2.patch --json");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage_error(e, json);
-  }
+  if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json)) return *stop;
+
 
   ota::io::PosixStorage storage;
   ota::tools::Progress progress(kTool);

@@ -8,6 +8,7 @@
 #include "audit/audit_log.h"
 #include "common/output_path.h"
 #include "common/pin.h"
+#include "common/cli.h"
 #include "common/report.h"
 #include "core/hex.h"
 #include "crypto/tuf_key.h"
@@ -107,27 +108,12 @@ int main(int argc, char** argv) {
                            "SHA-256 the last line must have (detects records cut from the end)");
   audit_verify->footer("Example:\n  ota-keys audit verify signing.log --expect-head 3f2a...");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage(e.what(), json_out);
-  }
+  if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+
 
   ota::io::PosixStorage fs;
-  ota::signer::OpenOptions options;
-  if (!module.empty()) options.module_path = module;
-  options.pin = ota::tools::pin_provider();
   ota::Secret passphrase;
-  if (const char* p = std::getenv("OTA_KEY_PASSPHRASE"); p && *p) {
-    passphrase = ota::Secret(p);
-    options.passphrase = &passphrase;
-  }
+  ota::signer::OpenOptions options = ota::tools::key_open_options(module, passphrase);
 
   if (*audit_verify) {
     std::optional<std::string> head;

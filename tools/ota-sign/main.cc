@@ -6,6 +6,7 @@
 
 #include "common/output_path.h"
 #include "common/pin.h"
+#include "common/cli.h"
 #include "common/report.h"
 #include "core/hex.h"
 #include "crypto/sha256.h"
@@ -64,28 +65,13 @@ int main(int argc, char** argv) {
   verify->add_option("--sig", sig, "the signature file")->required();
   verify->footer("Example:\n  ota-sign verify --pub root-1.json --in root.bin --sig root.sig --json");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return usage(e.what(), json);
-  }
+  if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json)) return *stop;
+
 
   ota::io::PosixStorage fs;
-  ota::signer::OpenOptions options;
-  if (!module.empty()) options.module_path = module;
-  options.pin = ota::tools::pin_provider();
-  if (!algo.empty()) options.expect = *ota::crypto::parse_algorithm(algo);
   ota::Secret passphrase;
-  if (const char* p = std::getenv("OTA_KEY_PASSPHRASE"); p && *p) {
-    passphrase = ota::Secret(p);
-    options.passphrase = &passphrase;
-  }
+  ota::signer::OpenOptions options = ota::tools::key_open_options(module, passphrase);
+  if (!algo.empty()) options.expect = *ota::crypto::parse_algorithm(algo);
 
   if (*verify) {
     auto key_pub = ota::signer::open_public_key(fs, pub, options);
