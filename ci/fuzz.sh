@@ -18,8 +18,11 @@ for patch in "$data"/*.patch "$data"/bad/*.bsdiff "$data"/bad/*.zst; do
   { printf "$len_le"; cat "$data/old.bin" "$patch"; } >"$seeds/$(basename "$patch")"
 done
 
+# The key parsers start from example keys (fuzz/seeds/key_parse/, non-secret).
+cp fuzz/seeds/key_parse/* "$seeds/"
+
 status=0
-for target in bsdiff_apply zstd_apply patch_apply; do
+for target in bsdiff_apply zstd_apply patch_apply key_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2
