@@ -335,8 +335,8 @@ rate_of() { jq -r --arg a "$1" --arg b "$2" --argjson n "$3" --arg f "$4" \
     printf '\n== in-process signing: signatures/s through ota::signer::Signer::sign()\n'
     printf '   (each signature is also verified in software by Signer::sign; verify/s is that check alone;\n'
     printf '    %s s or >= %s signatures per measurement; module load and login not timed)\n' "$SECONDS_PER" "$MIN_SIGS"
-    printf '  %-13s %-8s %14s %12s %15s %11s %11s\n' algorithm message "softhsm2 sig/s" "file sig/s" "softhsm2/file" "verify/s" "open ms hsm"
-    printf '  %-13s %-8s %14s %12s %15s %11s %11s\n' ------------- -------- -------------- ------------ --------------- ----------- -----------
+    printf '  %-13s %-8s %14s %12s %15s %12s %11s\n' algorithm message "softhsm2 sig/s" "file sig/s" "softhsm2/file" "sw verify/s" "open ms hsm"
+    printf '  %-13s %-8s %14s %12s %15s %12s %11s\n' ------------- -------- -------------- ------------ --------------- ------------ -----------
 } >&2
 IN_RATIOS=$TMP/in_ratios.jsonl
 : >"$IN_RATIOS"
@@ -345,7 +345,7 @@ for a in "${ALGOS[@]}"; do
         h=$(rate_of "$a" softhsm2 "$n" per_second) f=$(rate_of "$a" file "$n" per_second)
         v=$(rate_of "$a" file "$n" verify_per_second) o=$(rate_of "$a" softhsm2 "$n" open_seconds)
         r=$(ratio "$h" "$f")
-        printf '  %-13s %-8s %14.1f %12.1f %15s %11.0f %11s\n' "$a" "$(size_name "$n")" "$h" "$f" "$r" "$v" "$(ms "$o")" >&2
+        printf '  %-13s %-8s %14.1f %12.1f %15s %12.0f %11s\n' "$a" "$(size_name "$n")" "$h" "$f" "$r" "$v" "$(ms "$o")" >&2
         jq -cn --arg a "$a" --argjson n "$n" --argjson h "$h" --argjson f "$f" --argjson r "$r" \
             '{algorithm: $a, message_bytes: $n, softhsm2_per_second: $h, file_per_second: $f, softhsm2_vs_file: $r}' >>"$IN_RATIOS"
     done

@@ -54,7 +54,9 @@ Result<std::vector<CK_FUNCTION_LIST*>> load_modules(const Uri& uri, const OpenOp
     registered = false;
     return std::vector<CK_FUNCTION_LIST*>{fn};
   }
-  CK_FUNCTION_LIST** all = p11_kit_modules_load_and_initialize(0);
+  // Load every registered module, but initialise only those the URI's module-name=
+  // keeps: initialising a module (a smart-card stack, the trust store) is the slow part.
+  CK_FUNCTION_LIST** all = p11_kit_modules_load(nullptr, 0);
   if (!all) {
     const char* why = p11_kit_message();
     return Error{Errc::hsm, std::string("cannot load the PKCS#11 modules registered with p11-kit: ") +
@@ -62,23 +64,20 @@ Result<std::vector<CK_FUNCTION_LIST*>> load_modules(const Uri& uri, const OpenOp
   }
   std::vector<CK_FUNCTION_LIST*> out;
   for (CK_FUNCTION_LIST** m = all; *m; ++m) {
+    bool keep = true;
     if (uri.module_name) {
       char* name = p11_kit_module_get_name(*m);
-      bool keep = name && *uri.module_name == name;
+      keep = name && *uri.module_name == name;
       free(name);
-      if (!keep) continue;
     }
-    out.push_back(*m);
+    // A registered module that fails to initialise is skipped, as p11-kit itself does
+    // for modules not marked critical; the token search then reports what it saw.
+    if (keep && p11_kit_module_initialize(*m) == CKR_OK)
+      out.push_back(*m);
+    else
+      p11_kit_module_release(*m);
   }
-  // The array itself is ours; the modules are finalised and released one by one later.
-  std::vector<CK_FUNCTION_LIST*> others;
-  for (CK_FUNCTION_LIST** m = all; *m; ++m)
-    if (std::find(out.begin(), out.end(), *m) == out.end()) others.push_back(*m);
-  for (auto* m : others) {
-    p11_kit_module_finalize(m);
-    p11_kit_module_release(m);
-  }
-  free(all);
+  free(all);  // the array is ours; the kept modules are finalised and released in ~Impl
   registered = true;
   if (out.empty())
     return Error{Errc::hsm, uri.module_name
