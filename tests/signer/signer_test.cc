@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "audit/audit_log.h"
+#include "fakes/fake_signer.h"
 #include "core/hex.h"
 #include "crypto/sha256.h"
 #include "crypto/tuf_key.h"
@@ -111,29 +112,31 @@ TEST_F(SignerTest, ExpectedAlgorithmMismatchIsRefused) {
   EXPECT_EQ(s.error().message, "key 'file:" + key + "' is ed25519, not the requested rsa-pss-3072");
 }
 
-// A signer whose backend returns a wrong signature, as a faulty token might.
-class LyingSigner final : public Signer {
- public:
-  LyingSigner() : key_(*crypto::PrivateKey::generate(crypto::Algorithm::ed25519)), pub_(key_.public_key()) {}
-  crypto::Algorithm algorithm() const override { return crypto::Algorithm::ed25519; }
-  const crypto::PublicKey& public_key() const override { return pub_; }
-  std::string reference() const override { return "fake:lying"; }
-
- protected:
-  Result<Bytes> sign_unchecked(ByteView) override { return Bytes(64, 0x5a); }
-
- private:
-  crypto::PrivateKey key_;
-  crypto::PublicKey pub_;
-};
-
 TEST(Signer, ASignatureThatDoesNotVerifyNeverLeaves) {
-  LyingSigner liar;
-  auto sig = liar.sign(view("x"));
+  // A backend that returns a wrong signature, as a faulty token might.
+  for (auto alg : {crypto::Algorithm::ed25519, crypto::Algorithm::ecdsa_p256}) {
+    testing::FakeSigner liar(alg);
+    liar.corrupt_signature = true;
+    auto sig = liar.sign(view("x"));
+    ASSERT_FALSE(sig);
+    EXPECT_EQ(sig.error().code, Errc::hsm);
+    EXPECT_EQ(sig.error().message, "the signature made with '" + liar.reference() +
+                                       "' does not verify with its own public key; nothing was written");
+  }
+}
+
+TEST_F(SignerTest, AFailedSignatureLeavesNoAuditRecord) {
+  testing::FakeSigner token;
+  token.fail_with = testing::FakeSigner::wrong_pin();
+  const std::string log = path("audit.log");
+  AuditedSigner audited(token, {log, "root", "ota-sign", "sign"});
+  auto sig = audited.sign(view("x"));
   ASSERT_FALSE(sig);
-  EXPECT_EQ(sig.error().code, Errc::hsm);
-  EXPECT_EQ(sig.error().message,
-            "the signature made with 'fake:lying' does not verify with its own public key; nothing was written");
+  EXPECT_EQ(sig.error().message, "wrong PIN for token 'fake' (CKR_PIN_INCORRECT)");
+  EXPECT_FALSE(fs::exists(log));
+  token.fail_with.reset();
+  ASSERT_TRUE(audited.sign(view("x")));
+  EXPECT_EQ(audit::verify(log, std::nullopt)->records, 1u);
 }
 
 TEST_F(SignerTest, AuditedSignerRecordsEverySignature) {
