@@ -183,4 +183,11 @@ bool PosixStorage::is_directory(const std::filesystem::path& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+Result<void> PosixStorage::create_directories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return errno_error(ec.value(), "creating directory " + quoted(dir));
+  return {};
+}
+
 }  // namespace ota::io

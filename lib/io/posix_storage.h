@@ -15,6 +15,7 @@ class PosixStorage final : public Storage {
   void remove(const std::filesystem::path& path) noexcept override;
   bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override;
   bool is_directory(const std::filesystem::path& path) override;
+  Result<void> create_directories(const std::filesystem::path& dir) override;
 };
 
 }  // namespace ota::io

@@ -66,6 +66,8 @@ class Storage {
   // True when both paths exist and name the same file (so an output would overwrite an input).
   virtual bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) = 0;
   virtual bool is_directory(const std::filesystem::path& path) = 0;
+  // Creates `dir` and its missing parents (mode 0777 & ~umask); succeeds if it exists.
+  virtual Result<void> create_directories(const std::filesystem::path& dir) = 0;
 };
 
 }  // namespace ota::io

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "audit/audit_log.h"
@@ -20,6 +21,9 @@ struct AuditTrail {
 class AuditedSigner final : public Signer {
  public:
   AuditedSigner(Signer& inner, AuditTrail trail) : inner_(inner), trail_(std::move(trail)) {}
+  // Owning form, for callers that hand signers around as unique_ptr.
+  AuditedSigner(std::unique_ptr<Signer> inner, AuditTrail trail)
+      : owned_(std::move(inner)), inner_(*owned_), trail_(std::move(trail)) {}
   crypto::Algorithm algorithm() const override { return inner_.algorithm(); }
   const crypto::PublicKey& public_key() const override { return inner_.public_key(); }
   std::string reference() const override { return inner_.reference(); }
@@ -35,6 +39,7 @@ class AuditedSigner final : public Signer {
   }
 
  private:
+  std::unique_ptr<Signer> owned_;
   Signer& inner_;
   AuditTrail trail_;
 };

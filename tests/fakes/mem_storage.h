@@ -46,6 +46,7 @@ class MemStorage final : public io::Storage {
   bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override {
     return a == b && files.count(a.string());
   }
+  Result<void> create_directories(const std::filesystem::path&) override { return {}; }
   bool is_directory(const std::filesystem::path& path) override {
     const std::string prefix = path.string() + "/";
     for (const auto& [name, bytes] : files)

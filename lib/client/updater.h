@@ -1,0 +1,104 @@
+// The TUF client workflow (specification 1.0.x, section 5) as a library: the device
+// agent and `ota-manifest verify` use it. Metadata comes through a Source seam (a
+// directory here, HTTP in ota-fetch); what is trusted is kept in memory and, with a
+// state directory, on disk between runs, so rollback and freeze are caught across runs.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "io/storage.h"
+#include "metadata/envelope.h"
+#include "metadata/metadata.h"
+
+namespace ota::client {
+
+// Upper bounds on what a repository may make us read (tuf-js's defaults).
+struct Limits {
+  size_t root_bytes = 512 * 1024;
+  size_t timestamp_bytes = 16 * 1024;
+  size_t snapshot_bytes = 2 * 1024 * 1024;
+  size_t targets_bytes = 5 * 1024 * 1024;
+  uint32_t max_root_rotations = 32;
+  uint32_t max_delegations = 32;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // "timestamp.json", "3.snapshot.json", ...: Errc::not_found when the repository has
+  // none; never more than max_bytes (Errc::too_large).
+  virtual Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) = 0;
+  // A target file by its path on the repository ("fw/<sha256>.fw.bin").
+  virtual Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) = 0;
+};
+
+// A repository laid out as ota-manifest writes it: DIR/metadata/, DIR/targets/.
+class DirectorySource final : public Source {
+ public:
+  DirectorySource(io::Storage& fs, std::filesystem::path repo) : fs_(fs), repo_(std::move(repo)) {}
+  Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
+  Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
+
+ private:
+  Result<Bytes> fetch(const std::filesystem::path& path, size_t max_bytes);
+  io::Storage& fs_;
+  std::filesystem::path repo_;
+};
+
+struct TargetInfo {
+  std::string path;
+  metadata::TargetFile file;
+  std::string role;  // the role that listed it
+};
+
+struct Versions {
+  uint64_t root = 0, timestamp = 0, snapshot = 0, targets = 0;
+};
+
+class Updater {
+ public:
+  // `state_dir`: where trusted metadata persists (root.json, timestamp.json, ...); when it
+  // holds a root.json that root is trusted instead of `initial_root`.
+  Updater(Source& source, io::Storage& fs, std::optional<std::filesystem::path> state_dir, metadata::Time now,
+          Limits limits = {});
+
+  // Trusts this root (the device's anchor) unless the state directory has a newer one.
+  Result<void> start(ByteView initial_root);
+  // Root rotations, then timestamp, snapshot and top-level targets; every check of
+  // the specification; the state is updated step by step, never with unverified data.
+  Result<void> refresh();
+  // Pre-order search of the delegation graph for `path`; Errc::not_found if no role lists it.
+  Result<TargetInfo> find_target(const std::string& path);
+  // Downloads and checks length and every known hash; Errc::rejected on a mismatch.
+  Result<Bytes> download_target(const TargetInfo& target);
+
+  Versions versions() const;
+
+ private:
+  Result<void> update_root();
+  Result<void> update_timestamp();
+  Result<void> update_snapshot();
+  Result<metadata::Targets> update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
+                                           const metadata::RoleKeys& role_keys);
+  Result<void> persist(const std::string& name, ByteView bytes);
+  Result<std::optional<Bytes>> load_persisted(const std::string& name);
+
+  Source& source_;
+  io::Storage& fs_;
+  std::optional<std::filesystem::path> state_dir_;
+  metadata::Time now_;
+  Limits limits_;
+  std::optional<metadata::Root> root_;
+  std::optional<metadata::Timestamp> timestamp_;
+  std::optional<metadata::Snapshot> snapshot_;
+  std::map<std::string, metadata::Targets> targets_;  // role name -> verified targets
+};
+
+}  // namespace ota::client

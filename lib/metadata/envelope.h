@@ -1,0 +1,53 @@
+// Signed metadata files: {"signed": {...}, "signatures": [{"keyid", "sig"}]}. The
+// signature covers the OLPC canonical JSON of "signed"; the file itself is ordinary
+// JSON (sorted keys, escaped control characters) so any JSON reader can parse it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "metadata/metadata.h"
+#include "signer/signer.h"
+
+namespace ota::metadata {
+
+struct Signature {
+  std::string keyid;
+  std::string sig;  // lower-case hex
+};
+
+struct Envelope {
+  nlohmann::json signed_;
+  std::vector<Signature> signatures;
+};
+
+// Parses a metadata file: valid UTF-8 JSON, an object with exactly "signed" (object)
+// and "signatures" (array of {"keyid", "sig"} hex strings), no duplicate key ids
+// among the signatures. `max_bytes` guards against endless data.
+Result<Envelope> parse_envelope(ByteView bytes, size_t max_bytes);
+
+// The bytes of a metadata file: 1-space-indented JSON with sorted keys and a final
+// newline. Deterministic for the same envelope.
+std::string serialize(const Envelope& envelope);
+
+// Signs canonical(signed_) with each signer, appending {"keyid", "sig"}; key ids are
+// the signers' TUF key ids. Every signature is verified before it is added.
+Result<Envelope> sign(const nlohmann::json& signed_, const std::vector<signer::Signer*>& signers);
+
+// How many distinct keys of `role` (by public key material, not by key id: the same
+// key listed under two ids counts once) made a valid signature over canonical(signed_).
+struct ThresholdResult {
+  uint32_t valid = 0;
+  uint32_t threshold = 0;
+};
+Result<ThresholdResult> count_signatures(const Envelope& envelope, const std::map<std::string, Key>& keys,
+                                         const RoleKeys& role);
+
+// Errc::rejected "<role> metadata: N of M required signatures" unless the threshold is met.
+Result<void> verify_threshold(const Envelope& envelope, const std::map<std::string, Key>& keys,
+                              const RoleKeys& role, const std::string& role_name);
+
+}  // namespace ota::metadata

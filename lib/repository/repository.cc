@@ -1,0 +1,448 @@
+#include "repository/repository.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "core/hex.h"
+#include "crypto/sha256.h"
+#include "crypto/tuf_key.h"
+#include "delta/operations.h"
+#include "io/write_atomic.h"
+#include "metadata/envelope.h"
+
+namespace ota::repository {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using metadata::Envelope;
+
+constexpr size_t kMaxMetadata = 16 << 20;
+constexpr uint64_t kDay = 86400;
+
+struct Defaults {
+  uint32_t threshold, expires_days;
+};
+// Fleet defaults (docs/repository.md explains them): offline root and targets, online
+// snapshot and timestamp with short expiry so a frozen mirror is noticed within a day.
+const std::map<std::string, Defaults> kDefaults = {
+    {"root", {3, 365}}, {"targets", {2, 90}}, {"snapshot", {1, 7}}, {"timestamp", {1, 1}}};
+
+std::string text_of(ByteView b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+ByteView view(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+Result<void> write_text(io::Storage& fs, const fs::path& path, const std::string& text) {
+  return io::write_atomic(fs, path, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(view(text)); });
+}
+
+Result<json> read_json(io::Storage& fs, const fs::path& path) {
+  auto file = fs.open_input(path);
+  if (!file) return std::move(file).error();
+  json doc = json::parse((*file)->bytes().begin(), (*file)->bytes().end(), nullptr, false);
+  if (doc.is_discarded()) return Error{Errc::corrupt, "'" + path.string() + "' is not valid JSON"};
+  return doc;
+}
+
+Result<Envelope> read_envelope(io::Storage& fs, const fs::path& path) {
+  auto file = fs.open_input(path);
+  if (!file) return std::move(file).error();
+  auto e = metadata::parse_envelope((*file)->bytes(), kMaxMetadata);
+  if (!e) return std::move(e).error().with_context("'" + path.string() + "'");
+  return e;
+}
+
+// Length and SHA-256 of a metadata file as snapshot/timestamp record them.
+metadata::MetaFile describe(uint64_t version, const std::string& bytes) {
+  metadata::MetaFile m;
+  m.version = version;
+  m.length = bytes.size();
+  m.hashes["sha256"] = to_hex(crypto::sha256(view(bytes)));
+  return m;
+}
+
+// targets/dir/<sha256>.<basename> for target path dir/basename.
+fs::path target_file(const fs::path& repo, const std::string& name, const std::string& sha256) {
+  fs::path p(name);
+  return repo / "targets" / p.parent_path() / (sha256 + "." + p.filename().string());
+}
+
+Result<Config> load_repo_config(io::Storage& fs, const fs::path& repo) {
+  auto doc = read_json(fs, repo / "ota-repo.json");
+  if (!doc) {
+    if (doc.error().code == Errc::not_found)
+      return Error{Errc::not_found, "'" + repo.string() + "' is not an ota-manifest repository (no ota-repo.json); "
+                                    "create one with 'ota-manifest init'"};
+    return std::move(doc).error();
+  }
+  Config c;
+  try {
+    for (const auto& [name, r] : (*doc)["roles"].items())
+      c.roles[name] = RoleConfig{r["keys"].get<std::vector<std::string>>(), r["threshold"].get<uint32_t>(),
+                                 r["expires_days"].get<uint32_t>()};
+  } catch (const json::exception&) {
+    return Error{Errc::corrupt, "'" + (repo / "ota-repo.json").string() + "' is damaged"};
+  }
+  return c;
+}
+
+json repo_config_json(const Config& c) {
+  json roles = json::object();
+  for (const auto& [name, r] : c.roles)
+    roles[name] = {{"keys", r.keys}, {"threshold", r.threshold}, {"expires_days", r.expires_days}};
+  return {{"format", "ota-repo/1"}, {"roles", roles}};
+}
+
+// Opens every key of a role that can be opened; at least `threshold` must sign.
+Result<std::vector<std::unique_ptr<signer::Signer>>> open_role(Context& ctx, const std::string& role,
+                                                               const RoleConfig& rc,
+                                                               const metadata::RoleKeys& in_root) {
+  std::vector<std::unique_ptr<signer::Signer>> out;
+  std::string failures;
+  for (const auto& ref : rc.keys) {
+    auto s = ctx.open_signer(ref, role);
+    if (!s) {
+      failures += (failures.empty() ? "" : "; ") + s.error().message;
+      continue;
+    }
+    std::string id = (*s)->key_id();
+    bool listed = false;
+    for (const auto& k : in_root.keyids) listed = listed || k == id;
+    if (!listed)
+      return Error{Errc::rejected, "key " + id.substr(0, 12) + "… for the " + role +
+                                       " role is not in root: rotate root to add it first"};
+    out.push_back(std::move(*s));
+  }
+  if (out.size() < in_root.threshold)
+    return Error{Errc::hsm, "the " + role + " role needs " + std::to_string(in_root.threshold) + " key" +
+                                (in_root.threshold == 1 ? "" : "s") + ", only " + std::to_string(out.size()) +
+                                " could be opened" + (failures.empty() ? "" : ": " + failures)};
+  return out;
+}
+
+Result<std::string> sign_role(std::vector<std::unique_ptr<signer::Signer>>& signers, const json& signed_) {
+  std::vector<signer::Signer*> raw;
+  for (auto& s : signers) raw.push_back(s.get());
+  auto e = metadata::sign(signed_, raw);
+  if (!e) return std::move(e).error();
+  return metadata::serialize(*e);
+}
+
+Result<metadata::Root> latest_root(io::Storage& fs, const fs::path& repo, uint64_t& version) {
+  std::optional<metadata::Root> root;
+  for (uint64_t n = 1;; ++n) {
+    auto e = read_envelope(fs, repo / "metadata" / (std::to_string(n) + ".root.json"));
+    if (!e) {
+      if (e.error().code == Errc::not_found && root) break;
+      return std::move(e).error();
+    }
+    auto r = metadata::root_from_json(e->signed_);
+    if (!r) return std::move(r).error();
+    root = std::move(*r);
+    version = n;
+  }
+  return std::move(*root);
+}
+
+// Checks a config against the rules a root must follow: thresholds, one key per role,
+// no key material twice.
+Result<std::map<std::string, std::vector<crypto::PublicKey>>> check_config_keys(Context& ctx, const Config& config) {
+  std::map<std::string, std::vector<crypto::PublicKey>> keys;
+  std::map<std::string, std::string> owner;  // key id -> role
+  for (const auto& name : metadata::kTopLevelRoles) {
+    const RoleConfig& rc = config.roles.at(name);
+    for (const auto& ref : rc.keys) {
+      auto pub = ctx.open_public_key(ref);
+      if (!pub) return std::move(pub).error().with_context("the " + name + " role's key");
+      std::string id = crypto::tuf_key_id(*pub);
+      if (auto it = owner.find(id); it != owner.end())
+        return Error{Errc::invalid_argument,
+                     it->second == name
+                         ? "the " + name + " role lists key " + id.substr(0, 12) + "… twice"
+                         : "key " + id.substr(0, 12) + "… serves both the " + it->second + " and the " + name +
+                               " role: one key serves one role only"};
+      owner[id] = name;
+      keys[name].push_back(std::move(*pub));
+    }
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<Config> parse_config(const std::string& yaml_text, const fs::path& base_dir) {
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    return Error{Errc::corrupt, "repo config is not valid YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+  if (!doc.IsMap()) return Error{Errc::corrupt, "repo config must be a mapping with \"roles\""};
+  Config c;
+  try {
+    for (const auto& top : doc) {
+      std::string key = top.first.as<std::string>();
+      if (key != "roles") return Error{Errc::invalid_argument, "repo config: unknown field \"" + key + "\""};
+    }
+    YAML::Node roles = doc["roles"];
+    if (!roles || !roles.IsMap()) return Error{Errc::invalid_argument, "repo config: \"roles\" must be a mapping"};
+    for (const auto& entry : roles) {
+      std::string name = entry.first.as<std::string>();
+      auto def = kDefaults.find(name);
+      if (def == kDefaults.end())
+        return Error{Errc::invalid_argument, "repo config: unknown role \"" + name +
+                                                 "\" (root, targets, snapshot, timestamp; delegate others with "
+                                                 "'ota-manifest delegate')"};
+      RoleConfig rc{{}, def->second.threshold, def->second.expires_days};
+      for (const auto& f : entry.second) {
+        std::string field = f.first.as<std::string>();
+        if (field == "keys") {
+          for (const auto& k : f.second) {
+            std::string ref = k.as<std::string>();
+            if (ref.find("pin-value=") != std::string::npos)
+              return Error{Errc::invalid_argument, "repo config: role \"" + name +
+                                                       "\": no pin-value in a stored key reference; use "
+                                                       "pin-source=file:PATH or OTA_PKCS11_PIN"};
+            if (ref.rfind("file:", 0) == 0 && fs::path(ref.substr(5)).is_relative())
+              ref = "file:" + (base_dir / ref.substr(5)).lexically_normal().string();
+            rc.keys.push_back(ref);
+          }
+        } else if (field == "threshold") {
+          rc.threshold = f.second.as<uint32_t>();
+        } else if (field == "expires_days") {
+          rc.expires_days = f.second.as<uint32_t>();
+        } else {
+          return Error{Errc::invalid_argument, "repo config: role \"" + name + "\": unknown field \"" + field + "\""};
+        }
+      }
+      if (rc.keys.empty()) return Error{Errc::invalid_argument, "repo config: role \"" + name + "\" has no keys"};
+      if (rc.threshold == 0 || rc.threshold > rc.keys.size())
+        return Error{Errc::invalid_argument, "repo config: role \"" + name + "\": threshold " +
+                                                 std::to_string(rc.threshold) + " with " +
+                                                 std::to_string(rc.keys.size()) + " key(s): it must be 1.." +
+                                                 std::to_string(rc.keys.size())};
+      if (rc.expires_days == 0)
+        return Error{Errc::invalid_argument, "repo config: role \"" + name + "\": expires_days must be at least 1"};
+      c.roles[name] = std::move(rc);
+    }
+  } catch (const YAML::Exception& e) {
+    return Error{Errc::invalid_argument, "repo config: line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+  for (const auto& name : metadata::kTopLevelRoles)
+    if (!c.roles.count(name)) return Error{Errc::invalid_argument, "repo config: role \"" + name + "\" is missing"};
+  return c;
+}
+
+Result<RoleVersions> published_versions(io::Storage& fs, const fs::path& repo) {
+  RoleVersions v;
+  auto root = latest_root(fs, repo, v.root);
+  if (!root) return std::move(root).error();
+  auto ts = read_envelope(fs, repo / "metadata" / "timestamp.json");
+  if (!ts) return std::move(ts).error();
+  auto t = metadata::timestamp_from_json(ts->signed_);
+  if (!t) return std::move(t).error();
+  v.timestamp = t->version;
+  v.timestamp_expires = t->expires;
+  v.snapshot = t->snapshot.version;
+  auto sn = read_envelope(fs, repo / "metadata" / (std::to_string(v.snapshot) + ".snapshot.json"));
+  if (!sn) return std::move(sn).error();
+  auto s = metadata::snapshot_from_json(sn->signed_);
+  if (!s) return std::move(s).error();
+  auto it = s->meta.find("targets.json");
+  if (it == s->meta.end()) return Error{Errc::corrupt, "the published snapshot lists no targets.json"};
+  v.targets = it->second.version;
+  return v;
+}
+
+Result<InitReport> init(Context& ctx, const Config& config, const fs::path& repo) {
+  if (ctx.fs.open_input(repo / "ota-repo.json") || ctx.fs.open_input(repo / "metadata" / "1.root.json"))
+    return Error{Errc::invalid_argument, "'" + repo.string() + "' already holds a repository"};
+  auto keys = check_config_keys(ctx, config);
+  if (!keys) return std::move(keys).error();
+
+  metadata::Root root;
+  root.version = 1;
+  root.expires = ctx.now + int64_t(config.roles.at("root").expires_days * kDay);
+  InitReport report;
+  for (const auto& name : metadata::kTopLevelRoles) {
+    metadata::RoleKeys rk;
+    rk.threshold = config.roles.at(name).threshold;
+    for (const auto& pub : keys->at(name)) {
+      std::string id = crypto::tuf_key_id(pub);
+      root.keys.emplace(id, metadata::key_from_public(pub));
+      rk.keyids.push_back(id);
+    }
+    report.key_ids[name] = rk.keyids;
+    root.roles[name] = std::move(rk);
+  }
+  auto signers = open_role(ctx, "root", config.roles.at("root"), root.roles["root"]);
+  if (!signers) return std::move(signers).error();
+  auto root_text = sign_role(*signers, metadata::to_json(root));
+  if (!root_text) return std::move(root_text).error();
+
+  OTA_TRY(ctx.fs.create_directories(repo / "metadata"));
+  OTA_TRY(ctx.fs.create_directories(repo / "targets"));
+  // Write everything for version 1 before the files that make it a repository.
+  OTA_TRY(write_text(ctx.fs, repo / "staged-targets.json", "{}\n"));
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / "1.root.json", *root_text));
+  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(config).dump(1) + "\n"));
+  auto published = publish(ctx, repo);
+  if (!published) return std::move(published).error();
+  report.versions = published->versions;
+  return report;
+}
+
+Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddRequest& req) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  OTA_TRY(metadata::check_target_path(req.name));
+  if (req.version.empty()) return Error{Errc::invalid_argument, "a target needs --version"};
+  if (req.hardware_ids.empty()) return Error{Errc::invalid_argument, "a target needs at least one --hardware-id"};
+  if (req.priority != "security" && req.priority != "bugfix" && req.priority != "feature")
+    return Error{Errc::invalid_argument, "--priority '" + req.priority + "': security, bugfix or feature"};
+  if (req.chunk_size < 4096) return Error{Errc::invalid_argument, "--chunk-size must be at least 4096 bytes"};
+  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
+  if (!staged) return std::move(staged).error();
+
+  auto image = ctx.fs.open_input(req.file);
+  if (!image) return std::move(image).error();
+  ByteView bytes = (*image)->bytes();
+  const std::string sha = to_hex(crypto::sha256(bytes));
+  json chunks = json::array();
+  for (uint64_t off = 0; off < bytes.size(); off += req.chunk_size)
+    chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
+
+  AddReport report;
+  json deltas = json::object();
+  struct PendingFile { std::string name; fs::path path; std::string sha; uint64_t length; json custom; };
+  std::vector<PendingFile> files;
+  for (const auto& d : req.deltas) {
+    if (d.from_version.empty() || d.from_version == req.version)
+      return Error{Errc::invalid_argument, "--delta needs FROM_VERSION=PATCH with a version other than " + req.version};
+    auto info = delta::inspect_patch(ctx.fs, d.patch);
+    if (!info) return std::move(info).error().with_context("delta from " + d.from_version);
+    if (info->trailer && info->trailer->new_sha256 != crypto::sha256(bytes))
+      return Error{Errc::rejected, "delta from " + d.from_version + " ('" + d.patch.string() +
+                                       "') does not produce '" + req.file.string() + "'"};
+    auto patch = ctx.fs.open_input(d.patch);
+    if (!patch) return std::move(patch).error();
+    const std::string psha = to_hex(crypto::sha256((*patch)->bytes()));
+    const std::string pname = req.name + ".from-" + d.from_version + ".patch";
+    OTA_TRY(metadata::check_target_path(pname));
+    deltas[d.from_version] = {{"target", pname},
+                              {"length", (*patch)->bytes().size()},
+                              {"hashes", {{"sha256", psha}}},
+                              {"algorithm", std::string(delta::to_string(info->algorithm))}};
+    files.push_back({pname, d.patch, psha, (*patch)->bytes().size(),
+                     {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
+  }
+  json custom = {{"version", req.version},
+                 {"hardware_ids", req.hardware_ids},
+                 {"priority", req.priority},
+                 {"chunks", {{"size", req.chunk_size}, {"sha256", chunks}}},
+                 {"deltas", deltas}};
+  files.insert(files.begin(), {req.name, req.file, sha, bytes.size(), custom});
+
+  json next = *staged;
+  for (const auto& f : files) {
+    auto in = ctx.fs.open_input(f.path);
+    if (!in) return std::move(in).error();
+    fs::path dest = target_file(repo, f.name, f.sha);
+    OTA_TRY(ctx.fs.create_directories(dest.parent_path()));
+    OTA_TRY(io::write_atomic(ctx.fs, dest, io::FileMode::kPublic,
+                             [&](io::Writer& w) { return w.write((*in)->bytes()); }));
+    next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom}};
+    report.targets.push_back({f.name, f.length, f.sha});
+  }
+  OTA_TRY(write_text(ctx.fs, repo / "staged-targets.json", next.dump(1) + "\n"));
+  return report;
+}
+
+Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  uint64_t root_version = 0;
+  auto root = latest_root(ctx.fs, repo, root_version);
+  if (!root) return std::move(root).error();
+  if (root->expires <= ctx.now)
+    return Error{Errc::rejected, "root version " + std::to_string(root_version) + " expired on " +
+                                     metadata::format_time(root->expires) + ": rotate root first"};
+  RoleVersions old;  // zero when nothing is published yet (init)
+  if (ctx.fs.open_input(repo / "metadata" / "timestamp.json")) {
+    auto v = published_versions(ctx.fs, repo);
+    if (!v) return std::move(v).error();
+    old = *v;
+  }
+  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
+  if (!staged) return std::move(staged).error();
+
+  // Every staged file must still be what was added: a file changed since is refused.
+  metadata::Targets targets;
+  targets.version = old.targets + 1;
+  targets.expires = ctx.now + int64_t(config->roles.at("targets").expires_days * kDay);
+  for (const auto& [name, entry] : staged->items()) {
+    metadata::TargetFile f;
+    f.length = entry.at("length").get<uint64_t>();
+    f.hashes = entry.at("hashes").get<std::map<std::string, std::string>>();
+    if (entry.contains("custom")) f.custom = entry["custom"];
+    auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
+    if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
+    if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
+      return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+    targets.targets.emplace(name, std::move(f));
+  }
+
+  auto targets_signers = open_role(ctx, "targets", config->roles.at("targets"), root->roles.at("targets"));
+  if (!targets_signers) return std::move(targets_signers).error();
+  auto snapshot_signers = open_role(ctx, "snapshot", config->roles.at("snapshot"), root->roles.at("snapshot"));
+  if (!snapshot_signers) return std::move(snapshot_signers).error();
+  auto timestamp_signers = open_role(ctx, "timestamp", config->roles.at("timestamp"), root->roles.at("timestamp"));
+  if (!timestamp_signers) return std::move(timestamp_signers).error();
+
+  // Sign all three before writing any, so a refused signature changes nothing.
+  auto targets_text = sign_role(*targets_signers, metadata::to_json(targets));
+  if (!targets_text) return std::move(targets_text).error();
+  metadata::Snapshot snapshot;
+  snapshot.version = old.snapshot + 1;
+  snapshot.expires = ctx.now + int64_t(config->roles.at("snapshot").expires_days * kDay);
+  snapshot.meta["targets.json"] = describe(targets.version, *targets_text);
+  auto snapshot_text = sign_role(*snapshot_signers, metadata::to_json(snapshot));
+  if (!snapshot_text) return std::move(snapshot_text).error();
+  metadata::Timestamp timestamp;
+  timestamp.version = old.timestamp + 1;
+  timestamp.expires = ctx.now + int64_t(config->roles.at("timestamp").expires_days * kDay);
+  timestamp.snapshot = describe(snapshot.version, *snapshot_text);
+  auto timestamp_text = sign_role(*timestamp_signers, metadata::to_json(timestamp));
+  if (!timestamp_text) return std::move(timestamp_text).error();
+
+  // Bottom-up: nothing new is reachable until the timestamp names it.
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(targets.version) + ".targets.json"), *targets_text));
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(snapshot.version) + ".snapshot.json"), *snapshot_text));
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / "timestamp.json", *timestamp_text));
+  return PublishReport{{root_version, targets.version, snapshot.version, timestamp.version, timestamp.expires},
+                       targets.targets.size()};
+}
+
+Result<PublishReport> renew_timestamp(Context& ctx, const fs::path& repo) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  uint64_t root_version = 0;
+  auto root = latest_root(ctx.fs, repo, root_version);
+  if (!root) return std::move(root).error();
+  auto v = published_versions(ctx.fs, repo);
+  if (!v) return std::move(v).error();
+  auto snapshot = ctx.fs.open_input(repo / "metadata" / (std::to_string(v->snapshot) + ".snapshot.json"));
+  if (!snapshot) return std::move(snapshot).error();
+  auto signers = open_role(ctx, "timestamp", config->roles.at("timestamp"), root->roles.at("timestamp"));
+  if (!signers) return std::move(signers).error();
+  metadata::Timestamp timestamp;
+  timestamp.version = v->timestamp + 1;
+  timestamp.expires = ctx.now + int64_t(config->roles.at("timestamp").expires_days * kDay);
+  timestamp.snapshot = describe(v->snapshot, text_of((*snapshot)->bytes()));
+  auto text = sign_role(*signers, metadata::to_json(timestamp));
+  if (!text) return std::move(text).error();
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / "timestamp.json", *text));
+  return PublishReport{{root_version, v->targets, v->snapshot, timestamp.version, timestamp.expires}, 0};
+}
+
+}  // namespace ota::repository

@@ -1,0 +1,193 @@
+// ota-manifest: TUF image repositories — init from repo.yaml, add targets with their
+// deltas, publish, renew the timestamp, and verify a repository as a client would
+// (docs/repository.md, docs/cli.md).
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "client/updater.h"
+#include "common/cli.h"
+#include "common/pin.h"
+#include "common/report.h"
+#include "core/hex.h"
+#include "crypto/sha256.h"
+#include "io/posix_storage.h"
+#include "io/write_atomic.h"
+#include "repository/repository.h"
+#include "signer/audited_signer.h"
+
+namespace {
+
+constexpr const char* kTool = "ota-manifest";
+using ota::Error;
+using ota::Errc;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+int usage(const std::string& message, bool j) {
+  return ota::tools::fail(kTool, Error{Errc::invalid_argument, message + "; see 'ota-manifest --help'"}, j);
+}
+
+// SOURCE_DATE_EPOCH makes every timestamp (and so the metadata) reproducible.
+ota::Result<ota::metadata::Time> now() {
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
+    char* end = nullptr;
+    long long v = std::strtoll(e, &end, 10);
+    if (*end != 0 || v < 0) return Error{Errc::invalid_argument, "SOURCE_DATE_EPOCH is not a number of seconds"};
+    return ota::metadata::Time(v);
+  }
+  return ota::metadata::Time(std::time(nullptr));
+}
+
+json versions_json(const ota::repository::RoleVersions& v) {
+  return {{"root", v.root}, {"targets", v.targets}, {"snapshot", v.snapshot}, {"timestamp", v.timestamp},
+          {"timestamp_expires", ota::metadata::format_time(v.timestamp_expires)}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ota-manifest: TUF/Uptane metadata for firmware repositories"};
+  app.set_version_flag("--version", std::string(kTool) + " " + OTA_VERSION);
+  app.footer(
+      "Examples:\n"
+      "  ota-manifest init --config repo.yaml --repo repo/\n"
+      "  ota-manifest add --repo repo/ --file fw-2.4.0.bin --name tcu/fw-2.4.0.bin --version 2.4.0 \\\n"
+      "                   --hardware-id tcu-revA --delta 2.3.0=2.3.0-2.4.0.patch --priority security\n"
+      "  ota-manifest publish --repo repo/\n"
+      "  ota-manifest verify --repo repo/ --trusted-root repo/metadata/1.root.json --target tcu/fw-2.4.0.bin\n"
+      "Exit codes: 0 ok, 1 bad data, 2 usage, 3 rejected (signature, version, expiry, hash), 4 file\n"
+      "error, 5 HSM error. Keys: see ota-keys --help; SOURCE_DATE_EPOCH fixes the clock.");
+  bool json_out = false;
+  app.add_flag("--json", json_out, "print one JSON document on stdout (messages stay on stderr)");
+  std::string module, audit_log;
+  app.add_option("--module", module, "PKCS#11 module to load instead of p11-kit's registered ones");
+  app.add_option("--audit-log", audit_log, "record every signature here (default: $OTA_AUDIT_LOG)");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  std::string repo, config_path;
+  auto* init = app.add_subcommand("init", "create a repository: root v1 and empty targets, snapshot, timestamp");
+  init->add_option("--config", config_path, "repo.yaml: role keys, thresholds, expiry (schemas/repo-config.schema.json)")
+      ->required();
+  init->add_option("--repo", repo, "the repository directory to create")->required();
+
+  ota::repository::AddRequest add_req;
+  std::vector<std::string> delta_args;
+  std::string file_arg;
+  auto* add = app.add_subcommand("add", "stage a firmware image (and its deltas) for the next publish");
+  add->add_option("--repo", repo, "the repository")->required();
+  add->add_option("--file", file_arg, "the firmware image")->required();
+  add->add_option("--name", add_req.name, "target path in the repository (e.g. tcu/fw-2.4.0.bin)")->required();
+  add->add_option("--version", add_req.version, "firmware version")->required();
+  add->add_option("--hardware-id", add_req.hardware_ids, "hardware id it runs on (repeatable)")->required();
+  add->add_option("--delta", delta_args, "FROM_VERSION=PATCH: a delta from an installed version (repeatable)");
+  add->add_option("--priority", add_req.priority, "security, bugfix or feature")->capture_default_str();
+  add->add_option("--chunk-size", add_req.chunk_size, "bytes per resumable-download chunk hash")->capture_default_str();
+
+  auto* publish = app.add_subcommand("publish", "sign staged targets, a snapshot and a timestamp");
+  publish->add_option("--repo", repo, "the repository")->required();
+  auto* timestamp = app.add_subcommand("timestamp", "renew only the timestamp (the online role)");
+  timestamp->add_option("--repo", repo, "the repository")->required();
+
+  std::string trusted_root, state_dir, target_name, out;
+  auto* verify = app.add_subcommand("verify", "verify a repository as a TUF client does");
+  verify->add_option("--repo", repo, "the repository directory")->required();
+  verify->add_option("--trusted-root", trusted_root, "the root.json the client trusts")->required();
+  verify->add_option("--state", state_dir, "keep trusted metadata here between runs (rollback protection)");
+  verify->add_option("--target", target_name, "also find, download and check this target");
+  verify->add_option("--out", out, "write the verified target here");
+
+  if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+
+  ota::io::PosixStorage fs;
+  auto clock = now();
+  if (!clock) return ota::tools::fail(kTool, clock.error(), json_out);
+  ota::Secret passphrase;
+  ota::signer::OpenOptions options = ota::tools::key_open_options(module, passphrase);
+  if (audit_log.empty())
+    if (const char* env = std::getenv("OTA_AUDIT_LOG"); env && *env) audit_log = env;
+  ota::repository::Context ctx{
+      fs, *clock,
+      [&](const std::string& ref, const std::string& role) -> ota::Result<std::unique_ptr<ota::signer::Signer>> {
+        auto s = ota::signer::open_signer(fs, ref, options);
+        if (!s || audit_log.empty()) return s;
+        return std::unique_ptr<ota::signer::Signer>(
+            new ota::signer::AuditedSigner(std::move(*s), {audit_log, role, kTool, "publish"}));
+      },
+      [&](const std::string& ref) { return ota::signer::open_public_key(fs, ref, options); }};
+
+  if (*init) {
+    auto text = fs.open_input(config_path);
+    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
+    auto config = ota::repository::parse_config(
+        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
+        fs::path(config_path).parent_path());
+    if (!config) return ota::tools::fail(kTool, std::move(config).error().with_context("'" + config_path + "'"), json_out);
+    auto made = ota::repository::init(ctx, *config, repo);
+    if (!made) return ota::tools::fail(kTool, made.error(), json_out);
+    json doc = {{"repo", repo}, {"versions", versions_json(made->versions)}, {"key_ids", made->key_ids}};
+    return ota::tools::succeed(json_out, doc, "created repository '" + repo + "' (root v1, empty targets published)");
+  }
+  if (*add) {
+    add_req.file = file_arg;
+    for (const auto& d : delta_args) {
+      auto eq = d.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == d.size())
+        return usage("--delta '" + d + "': expected FROM_VERSION=PATCH", json_out);
+      add_req.deltas.push_back({d.substr(0, eq), d.substr(eq + 1)});
+    }
+    auto added = ota::repository::add_target(ctx, repo, add_req);
+    if (!added) return ota::tools::fail(kTool, added.error(), json_out);
+    json targets = json::array();
+    for (const auto& t : added->targets) targets.push_back({{"name", t.name}, {"length", t.length}, {"sha256", t.sha256}});
+    return ota::tools::succeed(json_out, {{"repo", repo}, {"staged", targets}},
+                               "staged " + std::to_string(added->targets.size()) + " target(s) in '" + repo +
+                                   "'; run 'ota-manifest publish' to sign them");
+  }
+  if (*publish || *timestamp) {
+    auto done = *publish ? ota::repository::publish(ctx, repo) : ota::repository::renew_timestamp(ctx, repo);
+    if (!done) return ota::tools::fail(kTool, done.error(), json_out);
+    json doc = {{"repo", repo}, {"versions", versions_json(done->versions)}, {"targets", done->targets}};
+    return ota::tools::succeed(json_out, doc,
+                               std::string(*publish ? "published" : "renewed the timestamp of") + " '" + repo +
+                                   "': targets v" + std::to_string(done->versions.targets) + ", snapshot v" +
+                                   std::to_string(done->versions.snapshot) + ", timestamp v" +
+                                   std::to_string(done->versions.timestamp) + " (expires " +
+                                   ota::metadata::format_time(done->versions.timestamp_expires) + ")");
+  }
+
+  // verify
+  auto root_file = fs.open_input(trusted_root);
+  if (!root_file) return ota::tools::fail(kTool, root_file.error(), json_out);
+  ota::client::DirectorySource source(fs, repo);
+  std::optional<fs::path> state;
+  if (!state_dir.empty()) state = state_dir;
+  ota::client::Updater updater(source, fs, state, *clock);
+  if (auto ok = updater.start((*root_file)->bytes()); !ok) return ota::tools::fail(kTool, ok.error(), json_out);
+  if (auto ok = updater.refresh(); !ok) return ota::tools::fail(kTool, ok.error(), json_out);
+  auto v = updater.versions();
+  json doc = {{"repo", repo},
+              {"verified", true},
+              {"versions", {{"root", v.root}, {"timestamp", v.timestamp}, {"snapshot", v.snapshot}, {"targets", v.targets}}}};
+  std::string summary = "verified '" + repo + "': root v" + std::to_string(v.root) + ", timestamp v" +
+                        std::to_string(v.timestamp) + ", snapshot v" + std::to_string(v.snapshot) + ", targets v" +
+                        std::to_string(v.targets);
+  if (!target_name.empty()) {
+    auto info = updater.find_target(target_name);
+    if (!info) return ota::tools::fail(kTool, info.error(), json_out);
+    auto bytes = updater.download_target(*info);
+    if (!bytes) return ota::tools::fail(kTool, bytes.error(), json_out);
+    if (!out.empty()) {
+      auto written = ota::io::write_atomic(fs, out, ota::io::FileMode::kPublic,
+                                           [&](ota::io::Writer& w) { return w.write(*bytes); });
+      if (!written) return ota::tools::fail(kTool, written.error(), json_out);
+    }
+    doc["target"] = {{"name", target_name}, {"role", info->role}, {"length", bytes->size()},
+                     {"sha256", ota::to_hex(ota::crypto::sha256(*bytes))},
+                     {"custom", info->file.custom ? *info->file.custom : json()}};
+    summary += "; target '" + target_name + "' (" + std::to_string(bytes->size()) + " bytes) verified";
+  }
+  return ota::tools::succeed(json_out, doc, summary);
+}
