@@ -5,6 +5,12 @@
 namespace ota::json {
 namespace {
 
+constexpr int64_t kMaxSafeInteger = (int64_t(1) << 53) - 1;
+
+Error too_large_integer() {
+  return Error{Errc::invalid_argument, "canonical JSON integers must lie within +-(2^53 - 1), as JSON clients read them"};
+}
+
 void append_string(std::string& out, const std::string& s) {
   out += '"';
   for (char c : s) {
@@ -19,8 +25,20 @@ Result<void> append(std::string& out, const nlohmann::json& v) {
   switch (v.type()) {
     case T::null: out += "null"; return {};
     case T::boolean: out += v.get<bool>() ? "true" : "false"; return {};
-    case T::number_integer: out += std::to_string(v.get<int64_t>()); return {};
-    case T::number_unsigned: out += std::to_string(v.get<uint64_t>()); return {};
+    // JavaScript clients (tuf-js) hold numbers as doubles: beyond 2^53 - 1 they would
+    // canonicalise a different integer and no signature over it could verify.
+    case T::number_integer: {
+      int64_t i = v.get<int64_t>();
+      if (i > kMaxSafeInteger || i < -kMaxSafeInteger) return too_large_integer();
+      out += std::to_string(i);
+      return {};
+    }
+    case T::number_unsigned: {
+      uint64_t u = v.get<uint64_t>();
+      if (u > uint64_t(kMaxSafeInteger)) return too_large_integer();
+      out += std::to_string(u);
+      return {};
+    }
     case T::string: append_string(out, v.get_ref<const std::string&>()); return {};
     case T::array: {
       out += '[';

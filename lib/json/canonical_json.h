@@ -11,8 +11,9 @@
 namespace ota::json {
 
 // Objects with keys sorted by their UTF-8 bytes, no whitespace, strings with only
-// '"' and '\' escaped, integers only (a float is Errc::invalid_argument: TUF
-// metadata has none, and its canonical form is undefined).
+// '"' and '\' escaped, integers only within +-(2^53 - 1). A float or a larger integer
+// is Errc::invalid_argument: TUF metadata has none, and JavaScript clients would read
+// them differently (tests/data/canonical-json/ and its PROVENANCE section).
 Result<std::string> canonical(const nlohmann::json& value);
 
 }  // namespace ota::json
