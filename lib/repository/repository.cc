@@ -292,17 +292,16 @@ Result<InitReport> init(Context& ctx, const Config& config, const fs::path& repo
   return report;
 }
 
-Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddRequest& req) {
-  auto config = load_repo_config(ctx.fs, repo);
-  if (!config) return std::move(config).error();
+namespace {
+
+// Copies one image (and its deltas) into targets/ and records them in `next`.
+Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req, json& next, AddReport& report) {
   OTA_TRY(metadata::check_target_path(req.name));
   if (req.version.empty()) return Error{Errc::invalid_argument, "a target needs --version"};
   if (req.hardware_ids.empty()) return Error{Errc::invalid_argument, "a target needs at least one --hardware-id"};
   if (req.priority != "security" && req.priority != "bugfix" && req.priority != "feature")
     return Error{Errc::invalid_argument, "--priority '" + req.priority + "': security, bugfix or feature"};
   if (req.chunk_size < 4096) return Error{Errc::invalid_argument, "--chunk-size must be at least 4096 bytes"};
-  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
-  if (!staged) return std::move(staged).error();
 
   auto image = ctx.fs.open_input(req.file);
   if (!image) return std::move(image).error();
@@ -312,7 +311,6 @@ Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddReques
   for (uint64_t off = 0; off < bytes.size(); off += req.chunk_size)
     chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
 
-  AddReport report;
   json deltas = json::object();
   struct PendingFile { std::string name; fs::path path; std::string sha; uint64_t length; json custom; };
   std::vector<PendingFile> files;
@@ -343,7 +341,6 @@ Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddReques
                  {"deltas", deltas}};
   files.insert(files.begin(), {req.name, req.file, sha, bytes.size(), custom});
 
-  json next = *staged;
   for (const auto& f : files) {
     auto in = ctx.fs.open_input(f.path);
     if (!in) return std::move(in).error();
@@ -354,8 +351,26 @@ Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddReques
     next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom}};
     report.targets.push_back({f.name, f.length, f.sha});
   }
+  return {};
+}
+
+}  // namespace
+
+Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vector<AddRequest>& requests) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
+  if (!staged) return std::move(staged).error();
+  json next = *staged;
+  AddReport report;
+  for (const auto& req : requests) OTA_TRY(stage_one(ctx, repo, req, next, report));
+  // One rewrite of the staging file for the whole batch: nothing is staged on failure.
   OTA_TRY(write_text(ctx.fs, repo / "staged-targets.json", next.dump(1) + "\n"));
   return report;
+}
+
+Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddRequest& request) {
+  return add_targets(ctx, repo, {request});
 }
 
 Result<PublishReport> publish(Context& ctx, const fs::path& repo) {

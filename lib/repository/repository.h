@@ -81,6 +81,8 @@ struct AddReport {
   std::vector<AddedTarget> targets;  // the image first, then one per delta
 };
 Result<AddReport> add_target(Context& ctx, const std::filesystem::path& repo, const AddRequest& request);
+// Many at once (a release, a benchmark): the staging file is rewritten once.
+Result<AddReport> add_targets(Context& ctx, const std::filesystem::path& repo, const std::vector<AddRequest>& requests);
 
 struct PublishReport {
   RoleVersions versions;
