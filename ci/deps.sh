@@ -9,7 +9,7 @@ declare -A sets=(
            libdivsufsort-dev libbz2-dev liblzma-dev nlohmann-json3-dev libyaml-cpp-dev
            libssl-dev libp11-kit-dev libcurl4-openssl-dev libgtest-dev"
   [test]="bsdiff xdelta3 zstd jq clang libclang-rt-14-dev python3-jsonschema
-          softhsm2 p11-kit opensc gnutls-bin openssl"
+          softhsm2 p11-kit opensc gnutls-bin openssl npm"
   [demo]="gcc libc6-dev patch jq python3-jsonschema softhsm2 p11-kit openssl"
   [bench]="bsdiff xdelta3 zstd jq time npm softhsm2 p11-kit opensc openssl"
 )
@@ -23,6 +23,9 @@ done
 
 missing=()
 for pkg in "${wanted[@]}"; do
+  # Node.js often comes from NodeSource, whose nodejs package carries npm: a working
+  # npm command is enough (installing Debian's npm over it would conflict).
+  if [[ $pkg == npm ]] && command -v npm >/dev/null && command -v node >/dev/null; then continue; fi
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ $status == "install ok installed" ]] || missing+=("$pkg")
 done

@@ -12,7 +12,10 @@ for config in release asan; do
   echo "== build $config" >&2
   ci/build.sh "$config"
   echo "== test $config" >&2
-  (cd "build/$config" && ctest -j "$(nproc)" --output-on-failure --timeout 900) | tee "build/$config/ctest.log"
+  # The tuf-js differential test (label release-only) runs once: under ASan the same
+  # attacks are covered by client_tests, and the npm client is not ours to sanitize.
+  exclude=(); [[ $config == asan ]] && exclude=(-LE release-only)
+  (cd "build/$config" && ctest -j "$(nproc)" --output-on-failure --timeout 900 "${exclude[@]}") | tee "build/$config/ctest.log"
   count=$(sed -n 's/^100% tests passed, 0 tests failed out of \([0-9]*\)$/\1/p' "build/$config/ctest.log")
   [[ -n $count ]] || { echo "ci/test.sh: could not read the test count of $config" >&2; exit 1; }
   passed=$((passed + count))
