@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <set>
 
 #include "core/hex.h"
@@ -458,6 +459,60 @@ Result<PublishReport> renew_timestamp(Context& ctx, const fs::path& repo) {
   if (!text) return std::move(text).error();
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / "timestamp.json", *text));
   return PublishReport{{root_version, v->targets, v->snapshot, timestamp.version, timestamp.expires}, 0};
+}
+
+Result<RotateReport> rotate_root(Context& ctx, const fs::path& repo, const Config& next, bool dry_run) {
+  auto current = load_repo_config(ctx.fs, repo);
+  if (!current) return std::move(current).error();
+  uint64_t version = 0;
+  auto old_root = latest_root(ctx.fs, repo, version);
+  if (!old_root) return std::move(old_root).error();
+  auto keys = check_config_keys(ctx, next);
+  if (!keys) return std::move(keys).error();
+
+  metadata::Root root;
+  root.version = version + 1;
+  root.expires = ctx.now + int64_t(next.roles.at("root").expires_days * kDay);
+  RotateReport report;
+  report.new_version = root.version;
+  for (const auto& name : metadata::kTopLevelRoles) {
+    metadata::RoleKeys rk;
+    rk.threshold = next.roles.at(name).threshold;
+    for (const auto& pub : keys->at(name)) {
+      std::string id = crypto::tuf_key_id(pub);
+      root.keys.emplace(id, metadata::key_from_public(pub));
+      rk.keyids.push_back(id);
+    }
+    const auto& before = old_root->roles.at(name).keyids;
+    for (const auto& id : rk.keyids)
+      if (std::find(before.begin(), before.end(), id) == before.end()) report.added[name].push_back(id);
+    for (const auto& id : before)
+      if (std::find(rk.keyids.begin(), rk.keyids.end(), id) == rk.keyids.end()) report.removed[name].push_back(id);
+    if ((name == "timestamp" || name == "snapshot") && (report.added.count(name) || report.removed.count(name)))
+      report.timestamp_or_snapshot_keys_changed = true;
+    root.roles[name] = std::move(rk);
+  }
+  if (dry_run) return report;
+
+  // A threshold of the old root keys and a threshold of the new ones must sign.
+  auto old_signers = open_role(ctx, "root", current->roles.at("root"), old_root->roles.at("root"));
+  if (!old_signers) return std::move(old_signers).error().with_context("root " + std::to_string(version) + "'s keys");
+  auto new_signers = open_role(ctx, "root", next.roles.at("root"), root.roles.at("root"));
+  if (!new_signers) return std::move(new_signers).error().with_context("root " + std::to_string(root.version) + "'s keys");
+  std::vector<signer::Signer*> all;
+  for (auto& s : *old_signers) all.push_back(s.get());
+  for (auto& s : *new_signers) all.push_back(s.get());
+  auto signed_root = metadata::sign(metadata::to_json(root), all);  // one signature per distinct key
+  if (!signed_root) return std::move(signed_root).error();
+  // Check both thresholds the way a client will before anything is written.
+  OTA_TRY(metadata::verify_threshold(*signed_root, old_root->keys, old_root->roles.at("root"),
+                                     "root " + std::to_string(root.version) + " (old root keys)"));
+  OTA_TRY(metadata::verify_threshold(*signed_root, root.keys, root.roles.at("root"),
+                                     "root " + std::to_string(root.version) + " (new root keys)"));
+  OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(root.version) + ".root.json"),
+                     metadata::serialize(*signed_root)));
+  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(next).dump(1) + "\n"));
+  return report;
 }
 
 }  // namespace ota::repository

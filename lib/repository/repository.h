@@ -94,6 +94,17 @@ Result<PublishReport> publish(Context& ctx, const std::filesystem::path& repo);
 // A new timestamp over the current snapshot: the online role's routine job.
 Result<PublishReport> renew_timestamp(Context& ctx, const std::filesystem::path& repo);
 
+struct RotateReport {
+  uint64_t new_version = 0;
+  std::map<std::string, std::vector<std::string>> added, removed;  // role -> key ids
+  bool timestamp_or_snapshot_keys_changed = false;
+};
+// Root N+1 with the keys and thresholds of `next` (any role may change: key added,
+// removed or revoked, threshold or algorithm changed), signed by a threshold of root
+// N's root keys and a threshold of its own. Then the repository uses `next`. With
+// `dry_run` nothing is signed or written: the report says what would change.
+Result<RotateReport> rotate_root(Context& ctx, const std::filesystem::path& repo, const Config& next, bool dry_run);
+
 // The versions the repository currently publishes.
 Result<RoleVersions> published_versions(io::Storage& fs, const std::filesystem::path& repo);
 

@@ -91,6 +91,15 @@ int main(int argc, char** argv) {
   auto* timestamp = app.add_subcommand("timestamp", "renew only the timestamp (the online role)");
   timestamp->add_option("--repo", repo, "the repository")->required();
 
+  bool dry_run = false;
+  auto* root_cmd = app.add_subcommand("root", "rotate root: keys, thresholds or expiry from a new repo.yaml");
+  root_cmd->add_option("--repo", repo, "the repository")->required();
+  root_cmd->add_option("--config", config_path, "the new repo.yaml")->required();
+  root_cmd->add_flag("--dry-run", dry_run, "print what root N+1 would change; sign and write nothing");
+  root_cmd->footer(
+      "Root N+1 is signed by a threshold of root N's keys and a threshold of its own.\n"
+      "Revoke a key: leave it out of the new config. Then run 'ota-manifest publish'.");
+
   std::string trusted_root, state_dir, target_name, out;
   auto* verify = app.add_subcommand("verify", "verify a repository as a TUF client does");
   verify->add_option("--repo", repo, "the repository directory")->required();
@@ -156,6 +165,26 @@ int main(int argc, char** argv) {
                                    std::to_string(done->versions.snapshot) + ", timestamp v" +
                                    std::to_string(done->versions.timestamp) + " (expires " +
                                    ota::metadata::format_time(done->versions.timestamp_expires) + ")");
+  }
+
+  if (*root_cmd) {
+    auto text = fs.open_input(config_path);
+    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
+    auto config = ota::repository::parse_config(
+        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
+        fs::path(config_path).parent_path());
+    if (!config) return ota::tools::fail(kTool, std::move(config).error().with_context("'" + config_path + "'"), json_out);
+    auto rotated = ota::repository::rotate_root(ctx, repo, *config, dry_run);
+    if (!rotated) return ota::tools::fail(kTool, rotated.error(), json_out);
+    json doc = {{"repo", repo}, {"root_version", rotated->new_version}, {"dry_run", dry_run},
+                {"added", rotated->added}, {"removed", rotated->removed},
+                {"timestamp_or_snapshot_keys_changed", rotated->timestamp_or_snapshot_keys_changed}};
+    std::string summary = std::string(dry_run ? "would write" : "wrote") + " root version " +
+                          std::to_string(rotated->new_version);
+    for (const auto& [role, ids] : rotated->added) summary += "; " + role + " +" + std::to_string(ids.size()) + " key(s)";
+    for (const auto& [role, ids] : rotated->removed) summary += "; " + role + " -" + std::to_string(ids.size()) + " key(s)";
+    if (!dry_run) summary += "; now run 'ota-manifest publish'";
+    return ota::tools::succeed(json_out, doc, summary);
   }
 
   // verify
