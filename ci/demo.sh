@@ -6,7 +6,9 @@
 # apply each to its source, check the result byte for byte and by sha256; create a
 # throwaway SoftHSM2 token with one key per role (keys-example/, example material),
 # sign every image and patch with the targets key in the token, verify each signature
-# with openssl, check the signing audit log; write out/demo/report.json plus a summary.
+# with openssl; publish a TUF image repository (out/demo/repo/image/) with every image
+# and its deltas, signed by the token's role keys, and verify it as a client would;
+# check the signing audit log; write out/demo/report.json plus a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -17,6 +19,7 @@ ci/build.sh release >/dev/null
 delta=build/release/tools/ota-delta/ota-delta
 keys=build/release/tools/ota-keys/ota-keys
 sign=build/release/tools/ota-sign/ota-sign
+manifest=build/release/tools/ota-manifest/ota-manifest
 
 out=out/demo
 rm -rf "$out"
@@ -76,14 +79,42 @@ for file in "$out"/firmware/*.bin "$out"/deltas/*.patch; do
   sig_records+=("$(jq --arg file "$rel" --arg sig "signatures/$(basename "$sig_file")" \
     '{file: $file, signature: $sig, key_id, algorithm, sha256: .input_sha256, verified_by_openssl: true}' <<<"$signed")")
 done
+
+echo "== TUF image repository (role keys in the SoftHSM2 token)" >&2
+pin="?pin-source=$OTA_EXAMPLE_PIN_SOURCE"
+cat >"$hsm/repo.yaml" <<YAML
+# Demo only: one token holds every role's key. Production: root and targets offline.
+roles:
+  root: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=root-1$pin"], threshold: 1, expires_days: 365}
+  targets: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=targets-1$pin"], threshold: 1, expires_days: 90}
+  snapshot: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=snapshot-1$pin"], expires_days: 7}
+  timestamp: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=timestamp-1$pin"], expires_days: 1}
+YAML
+repo=$out/repo/image
+mkdir -p "$out/repo"
+"$manifest" --audit-log "$out/signing-audit.log" init --config "$hsm/repo.yaml" --repo "$repo" >/dev/null
+for ((j = 0; j < ${#versions[@]}; j++)); do
+  to=${versions[j]}
+  delta_args=()
+  for ((i = 0; i < j; i++)); do delta_args+=(--delta "${versions[i]}=$out/deltas/${versions[i]}-$to.patch"); done
+  "$manifest" add --repo "$repo" --file "$(fw "$to")" --name "example/firmware-$to.bin" --version "$to" \
+    --hardware-id example-board "${delta_args[@]}" --priority bugfix >/dev/null
+done
+published=$("$manifest" --audit-log "$out/signing-audit.log" publish --repo "$repo" --json)
+latest=${versions[${#versions[@]}-1]}
+verified=$("$manifest" verify --repo "$repo" --trusted-root "$repo/metadata/1.root.json" \
+  --target "example/firmware-$latest.bin" --json)
 audit=$("$keys" audit verify "$out/signing-audit.log" --json)
 
 printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
   --argjson keys "$(printf '%s\n' "${key_records[@]}" | jq -s .)" \
   --argjson signatures "$(printf '%s\n' "${sig_records[@]}" | jq -s .)" \
   --argjson audit "$(jq '{log: "signing-audit.log", records, head_sha256}' <<<"$audit")" \
+  --argjson repository "$(jq -n --argjson p "$published" --argjson v "$verified" \
+      '{path: "repo/image", versions: $p.versions, targets: $p.targets,
+        verified_target: {name: $v.target.name, sha256: $v.target.sha256, deltas: ($v.target.custom.deltas | keys)}}')" \
   '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .,
-    keys: $keys, signatures: $signatures, audit: $audit}' \
+    keys: $keys, signatures: $signatures, audit: $audit, repository: $repository}' \
   >"$out/report.json.tmp"
 mv "$out/report.json.tmp" "$out/report.json"
 /usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
@@ -92,4 +123,5 @@ jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas |
   "  from     to       algorithm   patch bytes   of full image   (bsdiff / zstd candidates)",
   (.deltas[] | "  \(.from)   \(.to)   \(.algorithm | . + " " * (10 - length))  \(.patch_size | tostring | " " * (11 - length) + .)   \(.ratio * 1000 | round / 10 | tostring + "%" | " " * (13 - length) + .)   (\([.candidates[].patch_size | tostring] | join(" / ")))"),
   "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
-  "outputs: out/demo/report.json, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
+  "TUF image repository: \(.repository.path) — targets v\(.repository.versions.targets), \(.repository.targets) targets (images and deltas); verified as a client: \(.repository.verified_target.name) with deltas from \(.repository.verified_target.deltas | join(", "))",
+  "outputs: out/demo/report.json, out/demo/repo/image/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
