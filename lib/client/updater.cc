@@ -298,6 +298,8 @@ Result<Bytes> Updater::download_target(const TargetInfo& target) {
     remote = (p.parent_path() / (h->second + "." + p.filename().string())).string();
   }
   auto bytes = source_.fetch_target(remote, target.file.length);
+  if (!bytes && bytes.error().code == Errc::too_large)  // endless data: more than was signed
+    return rejected("target '" + target.path + "' is longer than its signed " + num(target.file.length) + " bytes");
   if (!bytes) return std::move(bytes).error().with_context("downloading '" + target.path + "'");
   OTA_TRY(check_file(*bytes, target.file.length, target.file.hashes, "target '" + target.path + "'"));
   return bytes;
