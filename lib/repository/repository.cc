@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "core/hex.h"
 #include "crypto/sha256.h"
@@ -431,12 +432,26 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   auto timestamp_text = sign_role(*timestamp_signers, metadata::to_json(timestamp));
   if (!timestamp_text) return std::move(timestamp_text).error();
 
+  std::vector<std::string> warnings;
+  for (auto [name, text, limit] : {std::tuple{"targets", &*targets_text, kTargetsLimit},
+                                   std::tuple{"snapshot", &*snapshot_text, kSnapshotLimit},
+                                   std::tuple{"timestamp", &*timestamp_text, kTimestampLimit}}) {
+    if (text->size() > limit)
+      return Error{Errc::too_large, std::string(name) + " metadata would be " + std::to_string(text->size()) +
+                                        " bytes, over the " + std::to_string(limit) +
+                                        " clients accept: split targets into delegated roles"};
+    if (text->size() * 4 > limit * 3)
+      warnings.push_back(std::string(name) + " metadata is " + std::to_string(text->size()) + " bytes, " +
+                         std::to_string(text->size() * 100 / limit) + " % of the " + std::to_string(limit) +
+                         " clients accept");
+  }
+
   // Bottom-up: nothing new is reachable until the timestamp names it.
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(targets.version) + ".targets.json"), *targets_text));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(snapshot.version) + ".snapshot.json"), *snapshot_text));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / "timestamp.json", *timestamp_text));
   return PublishReport{{root_version, targets.version, snapshot.version, timestamp.version, timestamp.expires},
-                       targets.targets.size()};
+                       targets.targets.size(), std::move(warnings)};
 }
 
 Result<PublishReport> renew_timestamp(Context& ctx, const fs::path& repo) {

@@ -87,7 +87,12 @@ Result<AddReport> add_targets(Context& ctx, const std::filesystem::path& repo, c
 struct PublishReport {
   RoleVersions versions;
   size_t targets = 0;
+  std::vector<std::string> warnings;  // e.g. metadata above 75 % of a client size limit
 };
+
+// Client size limits (tuf-js's, which devices share): publishing beyond one is refused,
+// beyond 75 % of one is a warning.
+inline constexpr size_t kTimestampLimit = 16384, kSnapshotLimit = 2000000, kTargetsLimit = 5000000;
 // Signs the staged targets, a snapshot and a timestamp; each file appears by rename,
 // the timestamp last, so a failure leaves the previously published repository valid.
 Result<PublishReport> publish(Context& ctx, const std::filesystem::path& repo);

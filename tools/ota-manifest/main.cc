@@ -158,7 +158,9 @@ int main(int argc, char** argv) {
   if (*publish || *timestamp) {
     auto done = *publish ? ota::repository::publish(ctx, repo) : ota::repository::renew_timestamp(ctx, repo);
     if (!done) return ota::tools::fail(kTool, done.error(), json_out);
-    json doc = {{"repo", repo}, {"versions", versions_json(done->versions)}, {"targets", done->targets}};
+    json doc = {{"repo", repo}, {"versions", versions_json(done->versions)}, {"targets", done->targets},
+                {"warnings", done->warnings}};
+    for (const auto& w : done->warnings) std::fprintf(stderr, "%s: warning: %s\n", kTool, w.c_str());
     return ota::tools::succeed(json_out, doc,
                                std::string(*publish ? "published" : "renewed the timestamp of") + " '" + repo +
                                    "': targets v" + std::to_string(done->versions.targets) + ", snapshot v" +
