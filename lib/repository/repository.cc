@@ -1,5 +1,6 @@
 #include "repository/repository.h"
 
+#include <fnmatch.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -82,6 +83,12 @@ Result<Config> load_repo_config(io::Storage& fs, const fs::path& repo) {
     for (const auto& [name, r] : (*doc)["roles"].items())
       c.roles[name] = RoleConfig{r["keys"].get<std::vector<std::string>>(), r["threshold"].get<uint32_t>(),
                                  r["expires_days"].get<uint32_t>()};
+    if (doc->contains("delegations"))
+      for (const auto& d : (*doc)["delegations"])
+        c.delegations.push_back({d["name"].get<std::string>(),
+                                 RoleConfig{d["keys"].get<std::vector<std::string>>(), d["threshold"].get<uint32_t>(),
+                                            d["expires_days"].get<uint32_t>()},
+                                 d["paths"].get<std::vector<std::string>>(), d["terminating"].get<bool>()});
   } catch (const json::exception&) {
     return Error{Errc::corrupt, "'" + (repo / "ota-repo.json").string() + "' is damaged"};
   }
@@ -92,7 +99,54 @@ json repo_config_json(const Config& c) {
   json roles = json::object();
   for (const auto& [name, r] : c.roles)
     roles[name] = {{"keys", r.keys}, {"threshold", r.threshold}, {"expires_days", r.expires_days}};
-  return {{"format", "ota-repo/1"}, {"roles", roles}};
+  json delegations = json::array();
+  for (const auto& d : c.delegations)
+    delegations.push_back({{"name", d.name}, {"keys", d.keys.keys}, {"threshold", d.keys.threshold},
+                           {"expires_days", d.keys.expires_days}, {"paths", d.paths}, {"terminating", d.terminating}});
+  return {{"format", "ota-repo/1"}, {"roles", roles}, {"delegations", delegations}};
+}
+
+fs::path staged_path(const fs::path& repo, const std::string& role) {
+  return repo / (role == "targets" ? std::string("staged-targets.json") : "staged-" + role + ".json");
+}
+
+// Key ids and key objects of a delegated role, from its key references.
+Result<std::pair<metadata::RoleKeys, std::map<std::string, metadata::Key>>> delegated_keys(Context& ctx,
+                                                                                           const DelegationConfig& d) {
+  metadata::RoleKeys rk;
+  rk.threshold = d.keys.threshold;
+  std::map<std::string, metadata::Key> keys;
+  for (const auto& ref : d.keys.keys) {
+    auto pub = ctx.open_public_key(ref);
+    if (!pub) return std::move(pub).error().with_context("delegated role '" + d.name + "' key");
+    std::string id = crypto::tuf_key_id(*pub);
+    keys.emplace(id, metadata::key_from_public(*pub));
+    rk.keyids.push_back(id);
+  }
+  return std::pair{rk, keys};
+}
+
+// Reads staged targets of one role and checks every file is still what was added.
+Result<std::map<std::string, metadata::TargetFile>> staged_targets(Context& ctx, const fs::path& repo,
+                                                                   const std::string& role) {
+  std::map<std::string, metadata::TargetFile> out;
+  auto staged = read_json(ctx.fs, staged_path(repo, role));
+  if (!staged) {
+    if (staged.error().code == Errc::not_found && role != "targets") return out;
+    return std::move(staged).error();
+  }
+  for (const auto& [name, entry] : staged->items()) {
+    metadata::TargetFile f;
+    f.length = entry.at("length").get<uint64_t>();
+    f.hashes = entry.at("hashes").get<std::map<std::string, std::string>>();
+    if (entry.contains("custom")) f.custom = entry["custom"];
+    auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
+    if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
+    if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
+      return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+    out.emplace(name, std::move(f));
+  }
+  return out;
 }
 
 // Opens every key of a role that can be opened; at least `threshold` must sign.
@@ -361,14 +415,61 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
 Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vector<AddRequest>& requests) {
   auto config = load_repo_config(ctx.fs, repo);
   if (!config) return std::move(config).error();
-  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
-  if (!staged) return std::move(staged).error();
-  json next = *staged;
+  std::map<std::string, json> next;  // role -> staged targets
   AddReport report;
-  for (const auto& req : requests) OTA_TRY(stage_one(ctx, repo, req, next, report));
-  // One rewrite of the staging file for the whole batch: nothing is staged on failure.
-  OTA_TRY(write_text(ctx.fs, repo / "staged-targets.json", next.dump(1) + "\n"));
+  for (const auto& req : requests) {
+    if (req.role != "targets") {
+      const DelegationConfig* d = nullptr;
+      for (const auto& c : config->delegations) d = c.name == req.role ? &c : d;
+      if (!d) return Error{Errc::invalid_argument, "no delegated role '" + req.role + "': add it with 'ota-manifest delegate'"};
+      bool match = false;
+      for (const auto& p : d->paths) match = match || fnmatch(p.c_str(), req.name.c_str(), FNM_PATHNAME) == 0;
+      if (!match)
+        return Error{Errc::invalid_argument, "target '" + req.name + "' is outside the paths delegated to '" + req.role + "'"};
+    }
+    if (!next.count(req.role)) {
+      auto staged = read_json(ctx.fs, staged_path(repo, req.role));
+      if (!staged && !(staged.error().code == Errc::not_found && req.role != "targets")) return std::move(staged).error();
+      next[req.role] = staged ? *staged : json::object();
+    }
+    OTA_TRY(stage_one(ctx, repo, req, next[req.role], report));
+  }
+  // One rewrite of each staging file for the whole batch: nothing is staged on failure.
+  for (const auto& [role, staged] : next) OTA_TRY(write_text(ctx.fs, staged_path(repo, role), staged.dump(1) + "\n"));
   return report;
+}
+
+Result<void> delegate(Context& ctx, const fs::path& repo, const DelegationConfig& delegation) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  OTA_TRY(metadata::check_role_name(delegation.name));
+  if (delegation.name == "root" || delegation.name == "targets" || delegation.name == "snapshot" ||
+      delegation.name == "timestamp")
+    return Error{Errc::invalid_argument, "'" + delegation.name + "' is a top-level role name"};
+  if (delegation.paths.empty()) return Error{Errc::invalid_argument, "a delegation needs at least one --paths pattern"};
+  if (delegation.keys.keys.empty() || delegation.keys.threshold == 0 ||
+      delegation.keys.threshold > delegation.keys.keys.size())
+    return Error{Errc::invalid_argument, "delegated role '" + delegation.name + "': threshold " +
+                                             std::to_string(delegation.keys.threshold) + " with " +
+                                             std::to_string(delegation.keys.keys.size()) + " key(s)"};
+  auto keys = delegated_keys(ctx, delegation);
+  if (!keys) return std::move(keys).error();
+  // Keys of top-level roles may not sign for a supplier: one key, one role.
+  uint64_t root_version = 0;
+  auto root = latest_root(ctx.fs, repo, root_version);
+  if (!root) return std::move(root).error();
+  std::set<std::string> ids(keys->first.keyids.begin(), keys->first.keyids.end());
+  if (ids.size() != keys->first.keyids.size())
+    return Error{Errc::invalid_argument, "delegated role '" + delegation.name + "' lists a key twice"};
+  for (const auto& [role, rk] : root->roles)
+    for (const auto& id : rk.keyids)
+      if (ids.count(id))
+        return Error{Errc::invalid_argument, "key " + id.substr(0, 12) + "… serves the " + role +
+                                                 " role: one key serves one role only"};
+  Config next = *config;
+  std::erase_if(next.delegations, [&](const DelegationConfig& d) { return d.name == delegation.name; });
+  next.delegations.push_back(delegation);
+  return write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(next).dump(1) + "\n");
 }
 
 Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddRequest& request) {
@@ -390,23 +491,43 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
     if (!v) return std::move(v).error();
     old = *v;
   }
-  auto staged = read_json(ctx.fs, repo / "staged-targets.json");
-  if (!staged) return std::move(staged).error();
-
   // Every staged file must still be what was added: a file changed since is refused.
   metadata::Targets targets;
   targets.version = old.targets + 1;
   targets.expires = ctx.now + int64_t(config->roles.at("targets").expires_days * kDay);
-  for (const auto& [name, entry] : staged->items()) {
-    metadata::TargetFile f;
-    f.length = entry.at("length").get<uint64_t>();
-    f.hashes = entry.at("hashes").get<std::map<std::string, std::string>>();
-    if (entry.contains("custom")) f.custom = entry["custom"];
-    auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
-    if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
-    if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
-      return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
-    targets.targets.emplace(name, std::move(f));
+  auto top = staged_targets(ctx, repo, "targets");
+  if (!top) return std::move(top).error();
+  targets.targets = std::move(*top);
+
+  // Delegated roles: their metadata, signed by their own keys, versions from the snapshot.
+  std::map<std::string, metadata::MetaFile> old_meta;
+  if (old.snapshot) {
+    auto sn = read_envelope(ctx.fs, repo / "metadata" / (std::to_string(old.snapshot) + ".snapshot.json"));
+    if (!sn) return std::move(sn).error();
+    auto snap = metadata::snapshot_from_json(sn->signed_);
+    if (!snap) return std::move(snap).error();
+    old_meta = snap->meta;
+  }
+  struct DelegatedText { std::string name; uint64_t version; std::string text; };
+  std::vector<DelegatedText> delegated;
+  if (!config->delegations.empty()) targets.delegations.emplace();
+  for (const auto& d : config->delegations) {
+    auto keys = delegated_keys(ctx, d);
+    if (!keys) return std::move(keys).error();
+    for (auto& [id, key] : keys->second) targets.delegations->keys.emplace(id, key);
+    targets.delegations->roles.push_back({d.name, keys->first, d.paths, {}, d.terminating});
+    metadata::Targets role;
+    auto it = old_meta.find(d.name + ".json");
+    role.version = (it == old_meta.end() ? 0 : it->second.version) + 1;
+    role.expires = ctx.now + int64_t(d.keys.expires_days * kDay);
+    auto files = staged_targets(ctx, repo, d.name);
+    if (!files) return std::move(files).error();
+    role.targets = std::move(*files);
+    auto signers = open_role(ctx, d.name, d.keys, keys->first);
+    if (!signers) return std::move(signers).error();
+    auto text = sign_role(*signers, metadata::to_json(role));
+    if (!text) return std::move(text).error();
+    delegated.push_back({d.name, role.version, std::move(*text)});
   }
 
   auto targets_signers = open_role(ctx, "targets", config->roles.at("targets"), root->roles.at("targets"));
@@ -423,6 +544,7 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   snapshot.version = old.snapshot + 1;
   snapshot.expires = ctx.now + int64_t(config->roles.at("snapshot").expires_days * kDay);
   snapshot.meta["targets.json"] = describe(targets.version, *targets_text);
+  for (const auto& d : delegated) snapshot.meta[d.name + ".json"] = describe(d.version, d.text);
   auto snapshot_text = sign_role(*snapshot_signers, metadata::to_json(snapshot));
   if (!snapshot_text) return std::move(snapshot_text).error();
   metadata::Timestamp timestamp;
@@ -447,6 +569,8 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   }
 
   // Bottom-up: nothing new is reachable until the timestamp names it.
+  for (const auto& d : delegated)
+    OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(d.version) + "." + d.name + ".json"), d.text));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(targets.version) + ".targets.json"), *targets_text));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(snapshot.version) + ".snapshot.json"), *snapshot_text));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / "timestamp.json", *timestamp_text));
@@ -526,7 +650,9 @@ Result<RotateReport> rotate_root(Context& ctx, const fs::path& repo, const Confi
                                      "root " + std::to_string(root.version) + " (new root keys)"));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / (std::to_string(root.version) + ".root.json"),
                      metadata::serialize(*signed_root)));
-  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(next).dump(1) + "\n"));
+  Config stored = next;
+  stored.delegations = current->delegations;  // repo.yaml names the top-level roles only
+  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(stored).dump(1) + "\n"));
   return report;
 }
 

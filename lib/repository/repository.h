@@ -29,9 +29,19 @@ struct RoleConfig {
   uint32_t expires_days = 1;
 };
 
+// A targets role the top-level targets role delegates to (an Uptane supplier).
+struct DelegationConfig {
+  std::string name;
+  RoleConfig keys;
+  std::vector<std::string> paths;  // glob patterns; '*' does not cross '/'
+  bool terminating = false;
+};
+
 // repo.yaml: roles root, targets, snapshot, timestamp (schemas/repo-config.schema.json).
+// Delegations are added by `delegate` and kept in the repository's ota-repo.json.
 struct Config {
   std::map<std::string, RoleConfig> roles;
+  std::vector<DelegationConfig> delegations;
 };
 
 // Parses repo.yaml; relative file: key paths resolve against `base_dir`. Unknown
@@ -70,6 +80,7 @@ struct AddRequest {
   std::vector<DeltaInput> deltas;
   std::string priority = "bugfix";  // security | bugfix | feature
   uint64_t chunk_size = 1 << 20;
+  std::string role = "targets";     // or a delegated role whose paths match `name`
 };
 
 struct AddedTarget {
@@ -98,6 +109,10 @@ inline constexpr size_t kTimestampLimit = 16384, kSnapshotLimit = 2000000, kTarg
 Result<PublishReport> publish(Context& ctx, const std::filesystem::path& repo);
 // A new timestamp over the current snapshot: the online role's routine job.
 Result<PublishReport> renew_timestamp(Context& ctx, const std::filesystem::path& repo);
+
+// Adds (or replaces) a delegation from the top-level targets role; published with the
+// next `publish`, which signs the delegated role's metadata with its keys.
+Result<void> delegate(Context& ctx, const std::filesystem::path& repo, const DelegationConfig& delegation);
 
 struct RotateReport {
   uint64_t new_version = 0;

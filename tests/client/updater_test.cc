@@ -378,5 +378,51 @@ TEST_F(RepositoryTest, PublishIsReproducibleWithEd25519Keys) {
   EXPECT_EQ(body(a), body(read(repo_ / "metadata" / "4.targets.json")));
 }
 
+
+TEST_F(RepositoryTest, TerminatingDelegationStopsTheSearch) {
+  ASSERT_TRUE(signer::generate_key(fs_, key("supplier-a"), {crypto::Algorithm::ed25519, {}}, {}));
+  ASSERT_TRUE(signer::generate_key(fs_, key("supplier-b"), {crypto::Algorithm::ed25519, {}}, {}));
+  write(dir_ / "b.bin", "from supplier b");
+  for (bool terminating : {false, true}) {
+    // A (first, paths ecu-x/*) lists nothing; B (paths ecu-x/*) lists ecu-x/b.bin.
+    ASSERT_TRUE(repository::delegate(ctx_, repo_, {"supplier-a", {{key("supplier-a")}, 1, 30}, {"ecu-x/*"}, terminating}));
+    ASSERT_TRUE(repository::delegate(ctx_, repo_, {"supplier-b", {{key("supplier-b")}, 1, 30}, {"ecu-x/*"}, false}));
+    repository::AddRequest add{dir_ / "b.bin", "ecu-x/b.bin", "1", {"hw"}, {}, "bugfix", 65536};
+    add.role = "supplier-b";
+    ASSERT_TRUE(repository::add_target(ctx_, repo_, add));
+    auto published = repository::publish(ctx_, repo_);
+    ASSERT_TRUE(published) << published.error().message;
+    auto got = fetch("ecu-x/b.bin", terminating ? "state-t" : "state-n");
+    if (terminating) {
+      ASSERT_FALSE(got);
+      EXPECT_EQ(got.error().code, Errc::not_found);
+    } else {
+      ASSERT_TRUE(got) << got.error().message;
+      EXPECT_EQ(std::string(got->begin(), got->end()), "from supplier b");
+    }
+    EXPECT_TRUE(fetch("ecu/fw.bin", terminating ? "state-t" : "state-n"));  // outside the delegation
+  }
+}
+
+TEST_F(RepositoryTest, DelegationRulesAreEnforced) {
+  ASSERT_TRUE(signer::generate_key(fs_, key("supplier-a"), {crypto::Algorithm::ed25519, {}}, {}));
+  auto refuse = [&](repository::DelegationConfig d, const std::string& phrase) {
+    auto r = repository::delegate(ctx_, repo_, d);
+    ASSERT_FALSE(r) << phrase;
+    EXPECT_NE(r.error().message.find(phrase), std::string::npos) << r.error().message;
+  };
+  refuse({"a/b", {{key("supplier-a")}, 1, 30}, {"x/*"}, false}, "role name 'a/b'");
+  refuse({"timestamp", {{key("supplier-a")}, 1, 30}, {"x/*"}, false}, "top-level role name");
+  refuse({"s", {{key("supplier-a")}, 2, 30}, {"x/*"}, false}, "threshold 2 with 1 key(s)");
+  refuse({"s", {{key("timestamp")}, 1, 30}, {"x/*"}, false}, "serves the timestamp role");
+  refuse({"s", {{key("supplier-a")}, 1, 30}, {}, false}, "at least one --paths");
+  ASSERT_TRUE(repository::delegate(ctx_, repo_, {"s", {{key("supplier-a")}, 1, 30}, {"x/*"}, false}));
+  repository::AddRequest add{dir_ / "fw.bin", "y/fw.bin", "1", {"hw"}, {}, "bugfix", 65536};
+  add.role = "s";
+  auto r = repository::add_target(ctx_, repo_, add);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "target 'y/fw.bin' is outside the paths delegated to 's'");
+}
+
 }  // namespace
 }  // namespace ota::client

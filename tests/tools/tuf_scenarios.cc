@@ -93,16 +93,37 @@ struct Builder {
   // Re-signs snapshot N and the timestamp so they describe the current files.
   void rechain(const fs::path& repo, uint64_t n) {
     auto meta = repo / "metadata";
-    std::string targets = read(meta / (std::to_string(n) + ".targets.json"));
     resign(meta / (std::to_string(n) + ".snapshot.json"), {"snapshot"}, [&](json& s) {
-      s["meta"]["targets.json"]["length"] = targets.size();
-      s["meta"]["targets.json"]["hashes"]["sha256"] = sha256_hex(targets);
+      for (auto& [name, entry] : s["meta"].items()) {
+        std::string text = read(meta / (std::to_string(entry["version"].get<uint64_t>()) + "." + name));
+        entry["length"] = text.size();
+        entry["hashes"]["sha256"] = sha256_hex(text);
+      }
     });
     std::string snapshot = read(meta / (std::to_string(n) + ".snapshot.json"));
     resign(meta / "timestamp.json", {"timestamp"}, [&](json& s) {
       s["meta"]["snapshot.json"]["length"] = snapshot.size();
       s["meta"]["snapshot.json"]["hashes"]["sha256"] = sha256_hex(snapshot);
     });
+  }
+
+  // The target listed by a delegated role "supplier" (paths ecu/*) instead of targets.
+  void delegated(const fs::path& dir, metadata::Time at) {
+    std::string yaml = "roles:\n  root: {keys: [" + key("root1") + "], threshold: 1}\n  targets: {keys: [" +
+                       key("targets1") + "], threshold: 1}\n  snapshot: {keys: [" + key("snapshot") +
+                       "]}\n  timestamp: {keys: [" + key("timestamp") + "]}\n";
+    auto config = must(repository::parse_config(yaml, keys), "config");
+    auto ctx = context(at);
+    must(repository::init(ctx, config, dir / "repo"), "init");
+    repository::DelegationConfig d{"supplier", {{key("supplier")}, 1, 30}, {"ecu/*"}, true};
+    if (auto r = repository::delegate(ctx, dir / "repo", d); !r) die("delegate: " + r.error().message);
+    write(dir / "fw.bin", std::string(50000, 'd') + "delegated firmware");
+    repository::AddRequest add{dir / "fw.bin", "ecu/fw.bin", "1.0", {"hw-a"}, {}, "bugfix", 65536};
+    add.role = "supplier";
+    must(repository::add_target(ctx, dir / "repo", add), "add");
+    must(repository::publish(ctx, dir / "repo"), "publish");
+    fs::copy_file(dir / "repo" / "metadata" / "1.root.json", dir / "root.json");
+    fs::remove(dir / "fw.bin");
   }
 
   static std::string sha256_hex(const std::string& s) {
@@ -127,7 +148,7 @@ int main(int argc, char** argv) {
   b.now = std::time(nullptr);
   b.keys = out / "keys";
   fs::create_directories(b.keys);
-  for (const char* k : {"root1", "root2", "targets1", "targets2", "snapshot", "timestamp", "timestamp-new"})
+  for (const char* k : {"root1", "root2", "targets1", "targets2", "snapshot", "timestamp", "timestamp-new", "supplier"})
     must(signer::generate_key(b.fs, b.key(k), {b.algo, {}}, {}), "generate");
 
   auto scenario = [&](const char* name, const char* verdict) {
@@ -218,6 +239,18 @@ int main(int argc, char** argv) {
       s["meta"]["snapshot.json"] = {{"version", 4}, {"length", snapshot.size()},
                                     {"hashes", {{"sha256", Builder::sha256_hex(snapshot)}}}};
     });
+  }
+  {  // a target listed by a delegated role, searched through the delegation
+    fs::path d = out / "delegated";
+    b.delegated(d, b.now);
+    expect(d, "accept");
+  }
+  {  // the delegated role's metadata signed by a key the delegation does not name
+    fs::path d = out / "delegated-wrong-key";
+    b.delegated(d, b.now);
+    b.resign(d / "repo" / "metadata" / "1.supplier.json", {"timestamp-new"}, [](json&) {});
+    b.rechain(d / "repo", 2);
+    expect(d, "reject");
   }
   std::printf("%s\n", out.string().c_str());
   return 0;

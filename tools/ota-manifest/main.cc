@@ -85,6 +85,24 @@ int main(int argc, char** argv) {
   add->add_option("--delta", delta_args, "FROM_VERSION=PATCH: a delta from an installed version (repeatable)");
   add->add_option("--priority", add_req.priority, "security, bugfix or feature")->capture_default_str();
   add->add_option("--chunk-size", add_req.chunk_size, "bytes per resumable-download chunk hash")->capture_default_str();
+  add->add_option("--role", add_req.role, "the targets role that lists it: targets, or a delegated role")
+      ->capture_default_str();
+
+  ota::repository::DelegationConfig delegation;
+  delegation.keys.threshold = 1;
+  delegation.keys.expires_days = 90;
+  auto* delegate = app.add_subcommand("delegate", "delegate target paths to a supplier's role and keys");
+  delegate->add_option("--repo", repo, "the repository")->required();
+  delegate->add_option("--role", delegation.name, "the delegated role's name")->required();
+  delegate->add_option("--paths", delegation.paths, "glob patterns it may sign ('*' stays within a directory)")
+      ->required();
+  delegate->add_option("--key", delegation.keys.keys, "its key references (repeatable)")->required();
+  delegate->add_option("--threshold", delegation.keys.threshold, "signatures required")->capture_default_str();
+  delegate->add_option("--expires-days", delegation.keys.expires_days, "expiry of its metadata")->capture_default_str();
+  delegate->add_flag("--terminating", delegation.terminating,
+                     "a matching path is searched in this role only, never in later delegations");
+  delegate->footer("Example:\n  ota-manifest delegate --repo repo/ --role supplier-a --paths 'ecu-a/*' \\\n"
+                   "    --key 'pkcs11:token=supplier-a;object=targets-1' --terminating");
 
   auto* publish = app.add_subcommand("publish", "sign staged targets, a snapshot and a timestamp");
   publish->add_option("--repo", repo, "the repository")->required();
@@ -154,6 +172,13 @@ int main(int argc, char** argv) {
     return ota::tools::succeed(json_out, {{"repo", repo}, {"staged", targets}},
                                "staged " + std::to_string(added->targets.size()) + " target(s) in '" + repo +
                                    "'; run 'ota-manifest publish' to sign them");
+  }
+  if (*delegate) {
+    auto done = ota::repository::delegate(ctx, repo, delegation);
+    if (!done) return ota::tools::fail(kTool, done.error(), json_out);
+    return ota::tools::succeed(json_out, {{"repo", repo}, {"role", delegation.name}, {"paths", delegation.paths}},
+                               "delegated " + std::to_string(delegation.paths.size()) + " path pattern(s) to '" +
+                                   delegation.name + "'; run 'ota-manifest publish'");
   }
   if (*publish || *timestamp) {
     auto done = *publish ? ota::repository::publish(ctx, repo) : ota::repository::renew_timestamp(ctx, repo);
