@@ -31,21 +31,25 @@
 // progress goes to stderr. Exit status: 0 ok, 1 a step failed, 2 usage.
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cinttypes>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "client/updater.h"
 #include "core/bytes.h"
@@ -62,17 +66,41 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace ota;
+using json = nlohmann::ordered_json;
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
+
+// Wall-clock and CPU (user + system) time of a phase. CPU time leaves out waiting: for
+// the disk (fsync) and for a core when a neighbour's process holds it.
+struct Span {
+  double wall = 0, cpu = 0;
+  Span& operator+=(const Span& o) {
+    wall += o.wall;
+    cpu += o.cpu;
+    return *this;
+  }
+};
+class Stopwatch {
+ public:
+  Stopwatch() : wall_(Clock::now()), cpu_(cpu_now()) {}
+  Span elapsed() const { return {std::chrono::duration<double>(Clock::now() - wall_).count(), cpu_now() - cpu_}; }
+
+ private:
+  Clock::time_point wall_;
+  double cpu_;
+};
 
 int usage(const char* why) {
   std::fprintf(stderr,
                "ota-bench-manifest: %s\n"
                "usage: ota-bench-manifest [--targets N]... [--dir DIR] [--algo ALGO] [--min-bytes B]\n"
-               "                          [--max-bytes B] [--seed S] [--hash-reps R] [--verify-budget S]\n",
+               "                          [--max-bytes B] [--seed S] [--hash-reps R] [--verify-budget S]\n"
+               "                          [--explain]\n",
                why);
   return 2;
 }
@@ -85,28 +113,21 @@ bool parse_ulong(const char* text, unsigned long& out) {
   return errno == 0 && end && *end == '\0';
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out + "\"";
-}
-
 struct Failure {
   std::string what;
 };
 
-template <class T>
-T must(Result<T> r, const std::string& what) {
-  if (!r) throw Failure{what + ": " + r.error().message};
+// Error context is built only on failure: the timed loops must not pay for it.
+template <class T, class What>
+T must(Result<T> r, What&& what) {
+  if (!r) throw Failure{std::string(what()) + ": " + r.error().message};
   return std::move(*r);
 }
-void must(Result<void> r, const std::string& what) {
-  if (!r) throw Failure{what + ": " + r.error().message};
+template <class What>
+void must(Result<void> r, What&& what) {
+  if (!r) throw Failure{std::string(what()) + ": " + r.error().message};
 }
+#define WHAT(...) [&] { return std::string(__VA_ARGS__); }
 
 [[gnu::format(printf, 1, 2)]] void note(const char* fmt, ...) {
   std::fprintf(stderr, "ota-bench-manifest: ");
@@ -117,11 +138,9 @@ void must(Result<void> r, const std::string& what) {
   std::fputc('\n', stderr);
 }
 
-std::string fmt_seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6f", s);
-  return buf;
-}
+// Seconds rounded to the microsecond, microseconds to the nanosecond, ratios to 1/1000.
+double r6(double v) { return std::round(v * 1e6) / 1e6; }
+double r3(double v) { return std::round(v * 1e3) / 1e3; }
 
 long peak_rss_kib() {
   struct rusage ru {};
@@ -142,13 +161,12 @@ struct Source {
   fs::path file;
   std::string name;
   uint64_t length;
-  std::string sha256;  // from the baseline pass
+  std::string sha256;  // from the first baseline pass
 };
 
-// Every work directory, removed at exit. Not after each N: on a journal-less ext4 (this
-// machine's /tmp) the kernel skips inodes freed in the last few minutes when it allocates
-// new ones, so deleting N files right before the next build slows that build's file
-// creation. Keeping them until the end leaves each N the same file-system history.
+// Every work directory, removed when the program ends rather than after each N, so
+// unlinking tens of thousands of files (and, on a file system mounted with discard,
+// trimming their blocks) does not overlap the next N's measurements.
 std::vector<fs::path> work_dirs;
 
 void remove_work_dirs() {
@@ -159,27 +177,52 @@ void remove_work_dirs() {
   work_dirs.clear();
 }
 
-// One pass of the baseline: read + SHA-256 of every file, as add_targets reads them.
-double hash_pass(io::Storage& storage, std::vector<Source>& sources, bool record);
+// One pass of the baseline: read + SHA-256 of every file, the way add_targets reads
+// and hashes them (io::PosixStorage::open_input, crypto::sha256). Not inlined, so a
+// profile (bench/README.md) tells its samples from the rest of run_one.
+[[gnu::noinline]] Span hash_pass(io::Storage& storage, std::vector<Source>& sources, bool record) {
+  Stopwatch watch;
+  for (auto& s : sources) {
+    auto in = must(storage.open_input(s.file), WHAT("reading '" + s.file.string() + "'"));
+    auto digest = crypto::sha256(in->bytes());
+    if (record) s.sha256 = to_hex(digest);
+  }
+  return watch.elapsed();
+}
 
-void run_one(const Options& opt, unsigned long n) {
+// --explain: what add_targets does to put each file into targets/, alone: open_input,
+// create_directories, io::write_atomic (temporary file, write, fsync, close, rename,
+// fsync of the directory).
+[[gnu::noinline]] Span stage_copy(io::Storage& storage, const std::vector<Source>& sources, const fs::path& dir) {
+  Stopwatch watch;
+  for (const auto& s : sources) {
+    auto in = must(storage.open_input(s.file), WHAT("reading '" + s.file.string() + "'"));
+    fs::path name(s.name);
+    fs::path dest = dir / name.parent_path() / (s.sha256 + "." + name.filename().string());
+    must(storage.create_directories(dest.parent_path()), WHAT("creating '" + dest.parent_path().string() + "'"));
+    must(io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(in->bytes()); }),
+         WHAT("writing '" + dest.string() + "'"));
+  }
+  return watch.elapsed();
+}
+
+json run_one(const Options& opt, unsigned long n) {
   io::PosixStorage storage;
-  char tmpl_buf[4096];
-  std::snprintf(tmpl_buf, sizeof tmpl_buf, "%s/ota-bench-manifest-%lu.XXXXXX", opt.dir.c_str(), n);
-  if (!mkdtemp(tmpl_buf)) throw Failure{std::string("mkdtemp under '") + opt.dir.string() + "': " + std::strerror(errno)};
-  const fs::path work = tmpl_buf;
-  work_dirs.push_back(work);  // removed when every N is done (see main)
+  std::string tmpl = (opt.dir / ("ota-bench-manifest-" + std::to_string(n) + ".XXXXXX")).string();
+  if (!mkdtemp(tmpl.data())) throw Failure{"mkdtemp under '" + opt.dir.string() + "': " + std::strerror(errno)};
+  const fs::path work = tmpl;
+  work_dirs.push_back(work);
 
   // --- setup: files ---------------------------------------------------------------
   note("N=%lu: writing %lu files of %lu..%lu bytes", n, n, opt.min_bytes, opt.max_bytes);
-  const auto setup_start = Clock::now();
+  Stopwatch setup_watch;
   std::mt19937_64 rng(opt.seed + n);
   std::uniform_int_distribution<unsigned long> size_dist(opt.min_bytes, opt.max_bytes);
   std::vector<Source> sources;
   sources.reserve(n);
   uint64_t total_bytes = 0;
   const unsigned long groups = 100;  // ecu-00 .. ecu-99: 100 target directories
-  must(storage.create_directories(work / "src"), "creating the source directory");
+  must(storage.create_directories(work / "src"), WHAT("creating the source directory"));
   for (unsigned long i = 0; i < n; ++i) {
     char name[64];
     std::snprintf(name, sizeof name, "ecu-%02lu/target-%05lu.bin", i % groups, i);
@@ -189,41 +232,32 @@ void run_one(const Options& opt, unsigned long n) {
       std::memcpy(content.data() + k, &v, std::min<size_t>(8, content.size() - k));
     }
     fs::path file = work / "src" / (std::to_string(i) + ".bin");
-    // Plain write, no fsync: inputs are the producer's build output, already on disk.
+    // A plain write, no fsync: the inputs are a build's output, already on disk.
     FILE* f = std::fopen(file.c_str(), "wb");
-    if (!f || std::fwrite(content.data(), 1, content.size(), f) != content.size() || std::fclose(f) != 0)
-      throw Failure{"writing '" + file.string() + "'"};
+    bool ok = f && std::fwrite(content.data(), 1, content.size(), f) == content.size();
+    if (f && std::fclose(f) != 0) ok = false;
+    if (!ok) throw Failure{"writing '" + file.string() + "': " + std::strerror(errno)};
     sources.push_back({file, name, content.size(), {}});
     total_bytes += content.size();
   }
 
   // --- setup: keys, config, init ----------------------------------------------------
   const fs::path keys = work / "keys";
-  must(storage.create_directories(keys), "creating the key directory");
+  must(storage.create_directories(keys), WHAT("creating the key directory"));
   auto key = [&](const char* role) { return "file:" + (keys / (std::string(role) + ".pem")).string(); };
   std::string yaml = "roles:\n";
   for (const char* role : {"root", "targets", "snapshot", "timestamp"}) {
-    must(signer::generate_key(storage, key(role), {opt.algo, {}}, {}), std::string("generating the ") + role + " key");
+    must(signer::generate_key(storage, key(role), {opt.algo, {}}, {}), WHAT(std::string("generating the ") + role + " key"));
     yaml += std::string("  ") + role + ": {keys: [" + key(role) + "], threshold: 1}\n";
   }
-  auto config = must(repository::parse_config(yaml, keys), "repo config");
+  auto config = must(repository::parse_config(yaml, keys), WHAT("repo config"));
   const metadata::Time now = std::time(nullptr);
   repository::Context ctx{
       storage, now,
       [&](const std::string& ref, const std::string&) { return signer::open_signer(storage, ref, {}); },
       [&](const std::string& ref) { return signer::open_public_key(storage, ref, {}); }};
   const fs::path repo = work / "repo";
-  must(repository::init(ctx, config, repo), "init");
-  const double setup_seconds = seconds_since(setup_start);
-
-  // --- (a) baseline: read + SHA-256 of every file -------------------------------------
-  // Half the passes before the build, the rest after verification; the fastest counts,
-  // so a neighbour's burst of activity during one pass does not flatter the ratio.
-  const unsigned long reps_before = (opt.hash_reps + 1) / 2;
-  std::vector<double> hash_times;
-  for (unsigned long rep = 0; rep < reps_before; ++rep) hash_times.push_back(hash_pass(storage, sources, rep == 0));
-
-  // --- (b) build + sign -----------------------------------------------------------------
+  must(repository::init(ctx, config, repo), WHAT("init"));
   std::vector<repository::AddRequest> requests;
   requests.reserve(n);
   for (const auto& s : sources) {
@@ -234,128 +268,142 @@ void run_one(const Options& opt, unsigned long n) {
     r.hardware_ids = {"hw-bench"};
     requests.push_back(std::move(r));
   }
+  const Span setup = setup_watch.elapsed();
+
+  // --- (a) baseline: read + SHA-256 of every file -------------------------------------
+  // Half the passes before the build, the rest after verification; the fastest counts
+  // (wall and CPU each), so a burst of activity next to one pass cannot flatter the ratio.
+  const unsigned long reps_before = (opt.hash_reps + 1) / 2;
+  std::vector<Span> hash_passes;
+  for (unsigned long rep = 0; rep < reps_before; ++rep) hash_passes.push_back(hash_pass(storage, sources, rep == 0));
+
+  // --- (b) build + sign -----------------------------------------------------------------
   note("N=%lu: add_targets + publish", n);
-  const auto add_start = Clock::now();
-  auto added = must(repository::add_targets(ctx, repo, requests), "add_targets");
-  const double add_seconds = seconds_since(add_start);
-  const auto publish_start = Clock::now();
-  auto published = must(repository::publish(ctx, repo), "publish");
-  const double publish_seconds = seconds_since(publish_start);
-  const double build_seconds = add_seconds + publish_seconds;
+  Stopwatch add_watch;
+  auto added = must(repository::add_targets(ctx, repo, requests), WHAT("add_targets"));
+  const Span add = add_watch.elapsed();
+  Stopwatch publish_watch;
+  auto published = must(repository::publish(ctx, repo), WHAT("publish"));
+  const Span publish = publish_watch.elapsed();
+  Span build = add;
+  build += publish;
   if (added.targets.size() != n) throw Failure{"add_targets reported " + std::to_string(added.targets.size()) + " targets"};
   if (published.targets != n) throw Failure{"publish signed " + std::to_string(published.targets) + " targets"};
   for (size_t i = 0; i < n; ++i)
     if (added.targets[i].sha256 != sources[i].sha256 || added.targets[i].length != sources[i].length)
       throw Failure{"add_targets recorded a different hash or length for '" + sources[i].name + "'"};
-
-  auto metadata_size = [&](const std::string& name) -> uint64_t {
+  auto size_of = [&](const fs::path& p) -> uint64_t {
     std::error_code ec;
-    auto size = fs::file_size(repo / "metadata" / name, ec);
-    if (ec) throw Failure{"no metadata/" + name + " after publish"};
+    auto size = fs::file_size(p, ec);
+    if (ec) throw Failure{"no '" + p.string() + "' after publish"};
     return size;
   };
-  const uint64_t targets_json_bytes = metadata_size(std::to_string(published.versions.targets) + ".targets.json");
-  const uint64_t staged_json_bytes = [&] {
-    std::error_code ec;
-    auto size = fs::file_size(repo / "staged-targets.json", ec);
-    return ec ? uint64_t(0) : uint64_t(size);
-  }();
+  const uint64_t targets_json_bytes =
+      size_of(repo / "metadata" / (std::to_string(published.versions.targets) + ".targets.json"));
+  const uint64_t staged_json_bytes = size_of(repo / "staged-targets.json");
 
   // --- (c) verification -------------------------------------------------------------------
   note("N=%lu: verifying", n);
-  auto root_file = must(storage.open_input(repo / "metadata" / "1.root.json"), "reading 1.root.json");
+  auto root_file = must(storage.open_input(repo / "metadata" / "1.root.json"), WHAT("reading 1.root.json"));
   const Bytes root_bytes(root_file->bytes().begin(), root_file->bytes().end());
   client::DirectorySource source(storage, repo);
   client::Updater updater(source, storage, std::nullopt, now);
-  const auto refresh_start = Clock::now();
-  must(updater.start(root_bytes), "client start");
-  must(updater.refresh(), "client refresh");
-  const double refresh_seconds = seconds_since(refresh_start);
+  Stopwatch refresh_watch;
+  must(updater.start(root_bytes), WHAT("client start"));
+  must(updater.refresh(), WHAT("client refresh"));
+  const Span refresh = refresh_watch.elapsed();
   const auto v = updater.versions();
   if (v.targets != published.versions.targets || v.snapshot != published.versions.snapshot)
-    throw Failure{"the client trusts targets " + std::to_string(v.targets) + ", the repository published " +
+    throw Failure{"the client trusts targets version " + std::to_string(v.targets) + ", the repository published " +
                   std::to_string(published.versions.targets)};
 
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
   std::shuffle(order.begin(), order.end(), std::mt19937_64(opt.seed));
-  double find_seconds = 0, download_seconds = 0;
+  Span find, download;
   size_t verified = 0;
-  const auto targets_start = Clock::now();
+  Stopwatch targets_watch;
   for (size_t idx : order) {
     const Source& s = sources[idx];
-    const auto f0 = Clock::now();
-    auto info = must(updater.find_target(s.name), "find_target '" + s.name + "'");
-    const auto f1 = Clock::now();
-    auto bytes = must(updater.download_target(info), "download_target '" + s.name + "'");
-    const auto f2 = Clock::now();
-    find_seconds += std::chrono::duration<double>(f1 - f0).count();
-    download_seconds += std::chrono::duration<double>(f2 - f1).count();
+    Stopwatch find_watch;
+    auto info = must(updater.find_target(s.name), WHAT("find_target '" + s.name + "'"));
+    find += find_watch.elapsed();
+    Stopwatch download_watch;
+    auto bytes = must(updater.download_target(info), WHAT("download_target '" + s.name + "'"));
+    download += download_watch.elapsed();
     auto h = info.file.hashes.find("sha256");
     if (bytes.size() != s.length || h == info.file.hashes.end() || h->second != s.sha256)
       throw Failure{"the client got a different file for '" + s.name + "'"};
     ++verified;
-    if (opt.verify_budget > 0 && verified >= 100 && verified < n && seconds_since(targets_start) > opt.verify_budget) {
+    if (opt.verify_budget > 0 && verified >= 100 && verified < n && targets_watch.elapsed().wall > opt.verify_budget) {
       note("N=%lu: verify budget of %.1f s spent after %zu of %lu targets; extrapolating", n, opt.verify_budget,
            verified, n);
       break;
     }
   }
-  const double targets_measured = seconds_since(targets_start);
+  const Span targets_measured = targets_watch.elapsed();
 
   // --- explain: the staged copy alone ---------------------------------------------------------
-  // What stage_one does to put one file into targets/: open_input, create_directories,
-  // io::write_atomic (temporary file, write, fsync, close, rename, fsync of the directory).
-  double copy_seconds = -1;
+  std::optional<Span> copy;
   if (opt.explain) {
     note("N=%lu: explain: timing the staged copy alone", n);
-    const fs::path copy = work / "copy";
-    const auto c0 = Clock::now();
-    for (const auto& s : sources) {
-      auto in = must(storage.open_input(s.file), "reading '" + s.file.string() + "'");
-      fs::path name(s.name);
-      fs::path dest = copy / name.parent_path() / (s.sha256 + "." + name.filename().string());
-      must(storage.create_directories(dest.parent_path()), "creating '" + dest.parent_path().string() + "'");
-      must(io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(in->bytes()); }),
-           "writing '" + dest.string() + "'");
-    }
-    copy_seconds = seconds_since(c0);
+    copy = stage_copy(storage, sources, work / "copy");
   }
 
-  for (unsigned long rep = reps_before; rep < opt.hash_reps; ++rep) hash_times.push_back(hash_pass(storage, sources, false));
-  const double hash_seconds = *std::min_element(hash_times.begin(), hash_times.end());
-  const double hash_seconds_max = *std::max_element(hash_times.begin(), hash_times.end());
-  const bool extrapolated = verified < n;
-  const double per_target = targets_measured / double(verified);
-  const double targets_seconds = per_target * double(n);
-  const double verify_seconds = refresh_seconds + targets_seconds;
-
-  std::printf(
-      "{\"targets\":%lu,\"algorithm\":%s,\"total_bytes\":%" PRIu64 ",\"min_bytes\":%lu,\"max_bytes\":%lu,"
-      "\"setup_seconds\":%.6f,\"hash_seconds\":%.6f,\"hash_seconds_max\":%.6f,\"hash_reps\":%lu,"
-      "\"add_seconds\":%.6f,\"publish_seconds\":%.6f,\"build_sign_seconds\":%.6f,\"ratio\":%.3f,"
-      "\"targets_json_bytes\":%" PRIu64 ",\"staged_json_bytes\":%" PRIu64 ","
-      "\"refresh_seconds\":%.6f,\"find_seconds\":%.6f,\"download_seconds\":%.6f,"
-      "\"targets_seconds\":%.6f,\"verify_seconds\":%.6f,\"verified_targets\":%zu,\"verify_extrapolated\":%s,"
-      "\"refresh_us_per_target\":%.3f,\"find_us_per_target\":%.3f,\"download_us_per_target\":%.3f,"
-      "\"verify_us_per_target\":%.3f,\"copy_seconds\":%s,\"peak_rss_kib\":%ld}\n",
-      n, json_string(crypto::to_string(opt.algo)).c_str(), total_bytes, opt.min_bytes, opt.max_bytes, setup_seconds,
-      hash_seconds, hash_seconds_max, opt.hash_reps, add_seconds, publish_seconds, build_seconds, build_seconds / hash_seconds,
-      targets_json_bytes, staged_json_bytes, refresh_seconds, find_seconds, download_seconds, targets_seconds,
-      verify_seconds, verified, extrapolated ? "true" : "false", refresh_seconds * 1e6 / double(n),
-      find_seconds * 1e6 / double(verified), download_seconds * 1e6 / double(verified),
-      verify_seconds * 1e6 / double(n), copy_seconds < 0 ? "null" : fmt_seconds(copy_seconds).c_str(), peak_rss_kib());
-  std::fflush(stdout);
-}
-
-double hash_pass(io::Storage& storage, std::vector<Source>& sources, bool record) {
-  const auto t0 = Clock::now();
-  for (auto& s : sources) {
-    auto in = must(storage.open_input(s.file), "reading '" + s.file.string() + "'");
-    auto digest = crypto::sha256(in->bytes());
-    if (record) s.sha256 = to_hex(digest);
+  for (unsigned long rep = reps_before; rep < opt.hash_reps; ++rep) hash_passes.push_back(hash_pass(storage, sources, false));
+  Span hash = hash_passes.front();
+  double hash_wall_max = 0;
+  for (const auto& p : hash_passes) {
+    hash.wall = std::min(hash.wall, p.wall);
+    hash.cpu = std::min(hash.cpu, p.cpu);
+    hash_wall_max = std::max(hash_wall_max, p.wall);
   }
-  return seconds_since(t0);
+
+  // Totals for all N targets; the mean per measured target stands in for the rest.
+  const double scale = double(n) / double(verified);
+  const Span targets{targets_measured.wall * scale, targets_measured.cpu * scale};
+  Span verify = refresh;
+  verify += targets;
+  const double per = 1e6 / double(n), per_verified = 1e6 / double(verified);
+
+  json line = {
+      {"targets", n},
+      {"algorithm", std::string(crypto::to_string(opt.algo))},
+      {"total_bytes", total_bytes},
+      {"min_bytes", opt.min_bytes},
+      {"max_bytes", opt.max_bytes},
+      {"setup_seconds", r6(setup.wall)},
+      {"hash_seconds", r6(hash.wall)},
+      {"hash_seconds_max", r6(hash_wall_max)},
+      {"hash_cpu_seconds", r6(hash.cpu)},
+      {"hash_reps", opt.hash_reps},
+      {"add_seconds", r6(add.wall)},
+      {"add_cpu_seconds", r6(add.cpu)},
+      {"publish_seconds", r6(publish.wall)},
+      {"publish_cpu_seconds", r6(publish.cpu)},
+      {"build_sign_seconds", r6(build.wall)},
+      {"build_sign_cpu_seconds", r6(build.cpu)},
+      {"ratio", r3(build.wall / hash.wall)},
+      {"cpu_ratio", r3(build.cpu / hash.cpu)},
+      {"targets_json_bytes", targets_json_bytes},
+      {"staged_json_bytes", staged_json_bytes},
+      {"refresh_seconds", r6(refresh.wall)},
+      {"refresh_cpu_seconds", r6(refresh.cpu)},
+      {"verified_targets", verified},
+      {"verify_extrapolated", verified < n},
+      {"find_us_per_target", r3(find.wall * per_verified)},
+      {"download_us_per_target", r3(download.wall * per_verified)},
+      {"targets_seconds", r6(targets.wall)},
+      {"verify_seconds", r6(verify.wall)},
+      {"verify_cpu_seconds", r6(verify.cpu)},
+      {"verify_us_per_target", r3(verify.wall * per)},
+      {"verify_cpu_us_per_target", r3(verify.cpu * per)},
+      {"copy_seconds", copy ? json(r6(copy->wall)) : json(nullptr)},
+      {"copy_cpu_seconds", copy ? json(r6(copy->cpu)) : json(nullptr)},
+      {"publish_warnings", published.warnings},
+      {"peak_rss_kib", peak_rss_kib()},
+  };
+  return line;
 }
 
 }  // namespace
@@ -411,7 +459,10 @@ int main(int argc, char** argv) {
 
   int status = 0;
   try {
-    for (unsigned long n : opt.counts) run_one(opt, n);
+    for (unsigned long n : opt.counts) {
+      std::printf("%s\n", run_one(opt, n).dump().c_str());
+      std::fflush(stdout);
+    }
   } catch (const Failure& f) {
     std::fprintf(stderr, "ota-bench-manifest: %s\n", f.what.c_str());
     status = 1;

@@ -83,6 +83,7 @@ Result<Config> load_repo_config(io::Storage& fs, const fs::path& repo) {
     for (const auto& [name, r] : (*doc)["roles"].items())
       c.roles[name] = RoleConfig{r["keys"].get<std::vector<std::string>>(), r["threshold"].get<uint32_t>(),
                                  r["expires_days"].get<uint32_t>()};
+    c.director = doc->value("kind", "image") == "director";
     if (doc->contains("delegations"))
       for (const auto& d : (*doc)["delegations"])
         c.delegations.push_back({d["name"].get<std::string>(),
@@ -103,7 +104,8 @@ json repo_config_json(const Config& c) {
   for (const auto& d : c.delegations)
     delegations.push_back({{"name", d.name}, {"keys", d.keys.keys}, {"threshold", d.keys.threshold},
                            {"expires_days", d.keys.expires_days}, {"paths", d.paths}, {"terminating", d.terminating}});
-  return {{"format", "ota-repo/1"}, {"roles", roles}, {"delegations", delegations}};
+  return {{"format", "ota-repo/1"}, {"kind", c.director ? "director" : "image"}, {"roles", roles},
+          {"delegations", delegations}};
 }
 
 fs::path staged_path(const fs::path& repo, const std::string& role) {
@@ -128,7 +130,7 @@ Result<std::pair<metadata::RoleKeys, std::map<std::string, metadata::Key>>> dele
 
 // Reads staged targets of one role and checks every file is still what was added.
 Result<std::map<std::string, metadata::TargetFile>> staged_targets(Context& ctx, const fs::path& repo,
-                                                                   const std::string& role) {
+                                                                   const std::string& role, bool director) {
   std::map<std::string, metadata::TargetFile> out;
   auto staged = read_json(ctx.fs, staged_path(repo, role));
   if (!staged) {
@@ -140,10 +142,12 @@ Result<std::map<std::string, metadata::TargetFile>> staged_targets(Context& ctx,
     f.length = entry.at("length").get<uint64_t>();
     f.hashes = entry.at("hashes").get<std::map<std::string, std::string>>();
     if (entry.contains("custom")) f.custom = entry["custom"];
-    auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
-    if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
-    if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
-      return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+    if (!director) {  // a director's targets are images held by the image repository
+      auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
+      if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
+      if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
+        return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+    }
     out.emplace(name, std::move(f));
   }
   return out;
@@ -391,6 +395,7 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
                      {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
   }
   json custom = {{"version", req.version},
+                 {"release_counter", req.release_counter},
                  {"hardware_ids", req.hardware_ids},
                  {"priority", req.priority},
                  {"chunks", {{"size", req.chunk_size}, {"sha256", chunks}}},
@@ -415,6 +420,8 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
 Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vector<AddRequest>& requests) {
   auto config = load_repo_config(ctx.fs, repo);
   if (!config) return std::move(config).error();
+  if (config->director)
+    return Error{Errc::invalid_argument, "'" + repo.string() + "' is a director repository: assign images with 'ota-manifest director'"};
   std::map<std::string, json> next;  // role -> staged targets
   AddReport report;
   for (const auto& req : requests) {
@@ -442,6 +449,8 @@ Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vec
 Result<void> delegate(Context& ctx, const fs::path& repo, const DelegationConfig& delegation) {
   auto config = load_repo_config(ctx.fs, repo);
   if (!config) return std::move(config).error();
+  if (config->director)
+    return Error{Errc::invalid_argument, "a director repository has no delegations (Uptane)"};
   OTA_TRY(metadata::check_role_name(delegation.name));
   if (delegation.name == "root" || delegation.name == "targets" || delegation.name == "snapshot" ||
       delegation.name == "timestamp")
@@ -495,7 +504,7 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   metadata::Targets targets;
   targets.version = old.targets + 1;
   targets.expires = ctx.now + int64_t(config->roles.at("targets").expires_days * kDay);
-  auto top = staged_targets(ctx, repo, "targets");
+  auto top = staged_targets(ctx, repo, "targets", config->director);
   if (!top) return std::move(top).error();
   targets.targets = std::move(*top);
 
@@ -520,7 +529,7 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
     auto it = old_meta.find(d.name + ".json");
     role.version = (it == old_meta.end() ? 0 : it->second.version) + 1;
     role.expires = ctx.now + int64_t(d.keys.expires_days * kDay);
-    auto files = staged_targets(ctx, repo, d.name);
+    auto files = staged_targets(ctx, repo, d.name, false);
     if (!files) return std::move(files).error();
     role.targets = std::move(*files);
     auto signers = open_role(ctx, d.name, d.keys, keys->first);
@@ -652,8 +661,19 @@ Result<RotateReport> rotate_root(Context& ctx, const fs::path& repo, const Confi
                      metadata::serialize(*signed_root)));
   Config stored = next;
   stored.delegations = current->delegations;  // repo.yaml names the top-level roles only
+  stored.director = current->director;
   OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(stored).dump(1) + "\n"));
   return report;
+}
+
+Result<void> mark_director(Context& ctx, const fs::path& repo) {
+  auto config = load_repo_config(ctx.fs, repo);
+  if (!config) return std::move(config).error();
+  if (config->director) return {};
+  if (!config->delegations.empty())
+    return Error{Errc::invalid_argument, "'" + repo.string() + "' has delegations: a director repository has none"};
+  config->director = true;
+  return write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(*config).dump(1) + "\n");
 }
 
 }  // namespace ota::repository

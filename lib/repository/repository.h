@@ -42,6 +42,7 @@ struct DelegationConfig {
 struct Config {
   std::map<std::string, RoleConfig> roles;
   std::vector<DelegationConfig> delegations;
+  bool director = false;  // an Uptane director: targets name images of the image repository
 };
 
 // Parses repo.yaml; relative file: key paths resolve against `base_dir`. Unknown
@@ -81,6 +82,7 @@ struct AddRequest {
   std::string priority = "bugfix";  // security | bugfix | feature
   uint64_t chunk_size = 1 << 20;
   std::string role = "targets";     // or a delegated role whose paths match `name`
+  uint64_t release_counter = 0;     // Uptane: an ECU never installs a lower one
 };
 
 struct AddedTarget {

@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "client/updater.h"
+#include "fakes/mem_storage.h"
 #include "crypto/tuf_key.h"
 #include "io/posix_storage.h"
 #include "metadata/envelope.h"
+#include "repository/director.h"
 #include "repository/repository.h"
 #include "signer/signer.h"
 
@@ -422,6 +424,148 @@ TEST_F(RepositoryTest, DelegationRulesAreEnforced) {
   auto r = repository::add_target(ctx_, repo_, add);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().message, "target 'y/fw.bin' is outside the paths delegated to 's'");
+}
+
+
+// --- Uptane director (SECURITY-CHECKLIST item 14) ---
+
+class DirectorTest : public RepositoryTest {
+ protected:
+  void SetUp() override {
+    RepositoryTest::SetUp();
+    for (const char* k : {"d-root", "d-targets", "d-snapshot", "d-timestamp"})
+      ASSERT_TRUE(signer::generate_key(fs_, key(k), {crypto::Algorithm::ed25519, {}}, {}));
+    auto config = repository::parse_config("roles:\n  root: {keys: [" + key("d-root") + "], threshold: 1}\n  targets: {keys: [" +
+                                               key("d-targets") + "], threshold: 1}\n  snapshot: {keys: [" + key("d-snapshot") +
+                                               "]}\n  timestamp: {keys: [" + key("d-timestamp") + "]}\n",
+                                           dir_);
+    ASSERT_TRUE(config);
+    director_ = dir_ / "director";
+    ASSERT_TRUE(repository::init(ctx_, *config, director_));
+  }
+  repository::DirectorRequest request(std::vector<repository::EcuAssignment> ecus) {
+    return {"VIN0001", std::move(ecus), repo_, repo_ / "metadata" / "1.root.json"};
+  }
+  fs::path director_;
+};
+
+TEST_F(DirectorTest, AssignsEachEcuItsImageWithTheImageRepositorysHashes) {
+  auto report = repository::assign(ctx_, director_, request({{"ECU-1", "hw-a", "ecu/fw.bin", std::nullopt}}));
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_TRUE(repository::publish(ctx_, director_));
+  DirectorySource source(fs_, director_);
+  Updater u(source, fs_, std::nullopt, kNow);
+  ASSERT_TRUE(u.start(bytes_of(read(director_ / "metadata" / "1.root.json"))));
+  ASSERT_TRUE(u.refresh());
+  auto info = u.find_target("ecu/fw.bin");
+  ASSERT_TRUE(info) << info.error().message;
+  const json& custom = *info->file.custom;
+  EXPECT_EQ(custom["vehicle"], "VIN0001");
+  EXPECT_EQ(custom["ecu_identifiers"]["ECU-1"]["hardware_id"], "hw-a");
+  EXPECT_EQ(custom["ecu_identifiers"]["ECU-1"]["release_counter"], 0);
+  // Length and hashes equal the image repository's entry for the same file.
+  auto image = json::parse(read(repo_ / "metadata" / "2.targets.json"))["signed"]["targets"]["ecu/fw.bin"];
+  EXPECT_EQ(info->file.length, image["length"].get<uint64_t>());
+  EXPECT_EQ(json(info->file.hashes), image["hashes"]);
+  // A director repository does not take images or delegations of its own.
+  EXPECT_FALSE(repository::add_target(ctx_, director_, {dir_ / "fw.bin", "x/fw.bin", "1", {"hw"}, {}, "bugfix", 65536}));
+}
+
+TEST_F(DirectorTest, EcusOnOneImageShareAnEntryWithTheirOwnIdentifiers) {
+  // Image 2.0 with a delta from 1.0 in the image repository.
+  write(dir_ / "fw2.bin", std::string(100000, 'f') + "v2");
+  // Delta selection with a real patch is covered end to end by tests/cli/ota-manifest.
+  repository::AddRequest add{dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a"}, {}, "security", 65536};
+  add.release_counter = 7;
+  ASSERT_TRUE(repository::add_target(ctx_, repo_, add));
+  ASSERT_TRUE(repository::publish(ctx_, repo_));
+  auto report = repository::assign(ctx_, director_, request({{"ECU-1", "hw-a", "ecu/fw2.bin", std::string("1.0")},
+                                                             {"ECU-2", "hw-a", "ecu/fw2.bin", std::nullopt}}));
+  ASSERT_TRUE(report) << report.error().message;
+  // No delta from 1.0 exists: both ECUs get the full image, in one entry.
+  EXPECT_FALSE(report->assigned[0].delta);
+  ASSERT_TRUE(repository::publish(ctx_, director_));
+  auto t = json::parse(read(director_ / "metadata" / "2.targets.json"))["signed"]["targets"];
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t["ecu/fw2.bin"]["custom"]["ecu_identifiers"].size(), 2u);
+  EXPECT_EQ(t["ecu/fw2.bin"]["custom"]["ecu_identifiers"]["ECU-2"]["release_counter"], 7);
+}
+
+TEST_F(DirectorTest, RefusesTwiceAssignedEcusWrongHardwareAndUnsignedImages) {
+  auto twice = repository::assign(ctx_, director_, request({{"ECU-1", "hw-a", "ecu/fw.bin", std::nullopt},
+                                                            {"ECU-1", "hw-a", "ecu/fw.bin", std::nullopt}}));
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().message, "ECU 'ECU-1' is assigned twice: each ECU at most once");
+  auto hw = repository::assign(ctx_, director_, request({{"ECU-1", "hw-b", "ecu/fw.bin", std::nullopt}}));
+  ASSERT_FALSE(hw);
+  EXPECT_EQ(hw.error().message, "ECU 'ECU-1': image 'ecu/fw.bin' is not built for hardware id 'hw-b' (it lists [\"hw-a\"])");
+  auto missing = repository::assign(ctx_, director_, request({{"ECU-1", "hw-a", "ecu/none.bin", std::nullopt}}));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+  // An image repository that does not verify is not used.
+  std::string text = read(repo_ / "metadata" / "2.targets.json");
+  text.replace(text.find("\"1.0\""), 5, "\"6.6\"");
+  write(repo_ / "metadata" / "2.targets.json", text);
+  auto tampered = repository::assign(ctx_, director_, request({{"ECU-1", "hw-a", "ecu/fw.bin", std::nullopt}}));
+  ASSERT_FALSE(tampered);
+  EXPECT_EQ(tampered.error().code, Errc::rejected);
+}
+
+
+// SECURITY-CHECKLIST item 7: a publish cut off after any number of completed file
+// renames leaves the previously published repository valid for a client.
+TEST(PublishPowerCut, EveryPrefixOfAPublishLeavesAValidRepository) {
+  testing::MemStorage mem;
+  auto make_ctx = [](testing::MemStorage& fs) {
+    return repository::Context{
+        fs, kNow, [&fs](const std::string& ref, const std::string&) { return signer::open_signer(fs, ref, {}); },
+        [&fs](const std::string& ref) { return signer::open_public_key(fs, ref, {}); }};
+  };
+  repository::Context ctx = make_ctx(mem);
+  std::string yaml = "roles:\n";
+  for (const char* role : {"root", "targets", "snapshot", "timestamp"}) {
+    ASSERT_TRUE(signer::generate_key(mem, std::string("file:/k/") + role + ".pem", {crypto::Algorithm::ed25519, {}}, {}));
+    yaml += std::string("  ") + role + ": {keys: [file:/k/" + role + ".pem], threshold: 1}\n";
+  }
+  auto config = repository::parse_config(yaml, "/");
+  ASSERT_TRUE(config);
+  ASSERT_TRUE(repository::init(ctx, *config, "/repo"));
+  mem.files["/in/a.bin"] = bytes_of("image a");
+  ASSERT_TRUE(repository::add_target(ctx, "/repo", {"/in/a.bin", "ecu/a.bin", "1", {"hw"}, {}, "bugfix", 65536}));
+  ASSERT_TRUE(repository::publish(ctx, "/repo"));  // published: targets 2 lists a.bin
+  mem.files["/in/b.bin"] = bytes_of("image b");
+  ASSERT_TRUE(repository::add_target(ctx, "/repo", {"/in/b.bin", "ecu/b.bin", "1", {"hw"}, {}, "bugfix", 65536}));
+
+  auto client_view = [&](testing::MemStorage& fs) -> Result<uint64_t> {
+    DirectorySource source(fs, "/repo");
+    Updater u(source, fs, std::nullopt, kNow);
+    OTA_TRY(u.start(fs.files.at("/repo/metadata/1.root.json")));
+    OTA_TRY(u.refresh());
+    auto a = u.find_target("ecu/a.bin");
+    if (!a) return std::move(a).error();
+    auto bytes = u.download_target(*a);
+    if (!bytes) return std::move(bytes).error();
+    return u.versions().targets;
+  };
+  testing::MemStorage whole = mem;
+  const int before = whole.renames;
+  repository::Context whole_ctx = make_ctx(whole);
+  ASSERT_TRUE(repository::publish(whole_ctx, "/repo"));
+  const int writes = whole.renames - before;
+  ASSERT_GE(writes, 3);
+  EXPECT_EQ(*client_view(whole), 3u);
+  for (int n = 0; n < writes; ++n) {
+    testing::MemStorage cut = mem;
+    cut.cut_after_renames = cut.renames + n;
+    repository::Context cut_ctx = make_ctx(cut);
+    auto r = repository::publish(cut_ctx, "/repo");
+    ASSERT_FALSE(r) << "cut after " << n << " renames";
+    EXPECT_EQ(r.error().code, Errc::power_cut);
+    cut.cut_after_renames.reset();
+    auto seen = client_view(cut);
+    ASSERT_TRUE(seen) << "cut after " << n << " renames: " << seen.error().message;
+    EXPECT_EQ(*seen, 2u) << "cut after " << n << " renames: the old repository is what clients see";
+  }
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ class MemStorage final : public io::Storage {
   std::map<std::string, Bytes> files;
   std::optional<uint64_t> fail_after_bytes;  // writes beyond this many bytes fail: no_space
   bool fail_rename = false;
+  std::optional<int> cut_after_renames;  // power cut: renames beyond this count fail
   int renames = 0, dir_syncs = 0;
 
   Result<std::unique_ptr<io::InputFile>> open_input(const std::filesystem::path& path) override {
@@ -31,6 +32,7 @@ class MemStorage final : public io::Storage {
   }
   Result<void> rename(const std::filesystem::path& from, const std::filesystem::path& to) override {
     if (fail_rename) return Error{Errc::io, "rename refused"};
+    if (cut_after_renames && renames >= *cut_after_renames) return Error{Errc::power_cut, "power cut"};
     auto node = files.extract(from.string());
     if (node.empty()) return Error{Errc::not_found, "no such file"};
     node.key() = to.string();

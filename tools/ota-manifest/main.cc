@@ -14,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "io/posix_storage.h"
 #include "io/write_atomic.h"
+#include "repository/director.h"
 #include "repository/repository.h"
 #include "signer/audited_signer.h"
 
@@ -85,6 +86,8 @@ int main(int argc, char** argv) {
   add->add_option("--delta", delta_args, "FROM_VERSION=PATCH: a delta from an installed version (repeatable)");
   add->add_option("--priority", add_req.priority, "security, bugfix or feature")->capture_default_str();
   add->add_option("--chunk-size", add_req.chunk_size, "bytes per resumable-download chunk hash")->capture_default_str();
+  add->add_option("--release-counter", add_req.release_counter,
+                  "Uptane release counter: ECUs refuse an image with a lower one")->capture_default_str();
   add->add_option("--role", add_req.role, "the targets role that lists it: targets, or a delegated role")
       ->capture_default_str();
 
@@ -108,6 +111,21 @@ int main(int argc, char** argv) {
   publish->add_option("--repo", repo, "the repository")->required();
   auto* timestamp = app.add_subcommand("timestamp", "renew only the timestamp (the online role)");
   timestamp->add_option("--repo", repo, "the repository")->required();
+
+  ota::repository::DirectorRequest director_req;
+  std::vector<std::string> ecu_args;
+  std::string image_repo, image_root;
+  auto* director = app.add_subcommand("director", "Uptane director: assign each ECU of a vehicle its image");
+  director->add_option("--repo", repo, "the vehicle's director repository (made with init)")->required();
+  director->add_option("--image-repo", image_repo, "the image repository")->required();
+  director->add_option("--image-root", image_root, "the image repository root the director trusts")->required();
+  director->add_option("--vehicle", director_req.vehicle, "vehicle identifier (VIN)")->required();
+  director->add_option("--ecu", ecu_args, "SERIAL=HARDWARE_ID:TARGET[@INSTALLED_VERSION] (repeatable)")->required();
+  director->footer(
+      "Example:\n  ota-manifest director --repo director/VIN123 --image-repo repo/ --image-root root.json \\\n"
+      "    --vehicle VIN123 --ecu TCU-0042=tcu-revA:tcu/fw-2.4.0.bin@2.3.0\n"
+      "With @INSTALLED_VERSION the ECU gets the image's delta from that version when there is one.\n"
+      "Then 'ota-manifest publish --repo director/VIN123' signs the director metadata.");
 
   bool dry_run = false;
   auto* root_cmd = app.add_subcommand("root", "rotate root: keys, thresholds or expiry from a new repo.yaml");
@@ -172,6 +190,29 @@ int main(int argc, char** argv) {
     return ota::tools::succeed(json_out, {{"repo", repo}, {"staged", targets}},
                                "staged " + std::to_string(added->targets.size()) + " target(s) in '" + repo +
                                    "'; run 'ota-manifest publish' to sign them");
+  }
+  if (*director) {
+    director_req.image_repo = image_repo;
+    director_req.image_root = image_root;
+    for (const auto& arg : ecu_args) {
+      auto eq = arg.find('='), colon = arg.find(':', eq == std::string::npos ? 0 : eq);
+      if (eq == std::string::npos || colon == std::string::npos || eq == 0 || colon == eq + 1 || colon + 1 == arg.size())
+        return usage("--ecu '" + arg + "': expected SERIAL=HARDWARE_ID:TARGET[@INSTALLED_VERSION]", json_out);
+      ota::repository::EcuAssignment e{arg.substr(0, eq), arg.substr(eq + 1, colon - eq - 1), arg.substr(colon + 1), {}};
+      if (auto at = e.target.rfind('@'); at != std::string::npos) {
+        e.installed_version = e.target.substr(at + 1);
+        e.target.resize(at);
+      }
+      director_req.ecus.push_back(std::move(e));
+    }
+    auto done = ota::repository::assign(ctx, repo, director_req);
+    if (!done) return ota::tools::fail(kTool, done.error(), json_out);
+    json assigned = json::array();
+    for (const auto& a : done->assigned)
+      assigned.push_back({{"ecu_serial", a.ecu_serial}, {"target", a.target}, {"image", a.image}, {"delta", a.delta}});
+    return ota::tools::succeed(json_out, {{"repo", repo}, {"vehicle", director_req.vehicle}, {"assigned", assigned}},
+                               "assigned " + std::to_string(done->assigned.size()) + " ECU(s) of " +
+                                   director_req.vehicle + "; run 'ota-manifest publish --repo " + repo + "'");
   }
   if (*delegate) {
     auto done = ota::repository::delegate(ctx, repo, delegation);
