@@ -104,6 +104,28 @@ published=$("$manifest" --audit-log "$out/signing-audit.log" publish --repo "$re
 latest=${versions[${#versions[@]}-1]}
 verified=$("$manifest" verify --repo "$repo" --trusted-root "$repo/metadata/1.root.json" \
   --target "example/firmware-$latest.bin" --json)
+
+echo "== Uptane director repository for one example vehicle" >&2
+for role in root snapshot timestamp; do
+  "$keys" generate --algo ecdsa-p256 --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=director-$role-1$pin" >/dev/null 2>&1
+done
+cat >"$hsm/director.yaml" <<YAML
+# Demo only: the director's own root and keys (director-1 signs its targets).
+roles:
+  root: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=director-root-1$pin"], threshold: 1, expires_days: 365}
+  targets: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=director-1$pin"], threshold: 1, expires_days: 7}
+  snapshot: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=director-snapshot-1$pin"], expires_days: 7}
+  timestamp: {keys: ["pkcs11:token=$OTA_EXAMPLE_TOKEN;object=director-timestamp-1$pin"], expires_days: 1}
+YAML
+director=$out/repo/director
+"$manifest" --audit-log "$out/signing-audit.log" init --config "$hsm/director.yaml" --repo "$director" >/dev/null
+# Two ECUs of one vehicle report different installed versions: each gets its own delta.
+"$manifest" director --repo "$director" --image-repo "$repo" --image-root "$repo/metadata/1.root.json" \
+  --vehicle EXAMPLE-VIN-0001 --ecu "ECU-0001=example-board:example/firmware-$latest.bin@${versions[0]}" \
+  --ecu "ECU-0002=example-board:example/firmware-$latest.bin@${versions[1]}" >/dev/null
+"$manifest" --audit-log "$out/signing-audit.log" publish --repo "$director" >/dev/null
+director_verified=$("$manifest" verify --repo "$director" --trusted-root "$director/metadata/1.root.json" \
+  --targets-from "$repo" --target "example/firmware-$latest.bin.from-${versions[0]}.patch" --json)
 audit=$("$keys" audit verify "$out/signing-audit.log" --json)
 
 printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
@@ -113,8 +135,10 @@ printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
   --argjson repository "$(jq -n --argjson p "$published" --argjson v "$verified" \
       '{path: "repo/image", versions: $p.versions, targets: $p.targets,
         verified_target: {name: $v.target.name, sha256: $v.target.sha256, deltas: ($v.target.custom.deltas | keys)}}')" \
+  --argjson director "$(jq '{path: "repo/director", vehicle: .target.custom.vehicle, verified_target: .target.name,
+        ecus: (.target.custom.ecu_identifiers | keys)}' <<<"$director_verified")" \
   '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .,
-    keys: $keys, signatures: $signatures, audit: $audit, repository: $repository}' \
+    keys: $keys, signatures: $signatures, audit: $audit, repository: $repository, director: $director}' \
   >"$out/report.json.tmp"
 mv "$out/report.json.tmp" "$out/report.json"
 /usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
@@ -124,4 +148,5 @@ jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas |
   (.deltas[] | "  \(.from)   \(.to)   \(.algorithm | . + " " * (10 - length))  \(.patch_size | tostring | " " * (11 - length) + .)   \(.ratio * 1000 | round / 10 | tostring + "%" | " " * (13 - length) + .)   (\([.candidates[].patch_size | tostring] | join(" / ")))"),
   "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
   "TUF image repository: \(.repository.path) — targets v\(.repository.versions.targets), \(.repository.targets) targets (images and deltas); verified as a client: \(.repository.verified_target.name) with deltas from \(.repository.verified_target.deltas | join(", "))",
-  "outputs: out/demo/report.json, out/demo/repo/image/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
+  "Uptane director: \(.director.path) for \(.director.vehicle): \(.director.verified_target) assigned to \(.director.ecus | join(", ")), verified with images from the image repository",
+  "outputs: out/demo/report.json, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"

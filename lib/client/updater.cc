@@ -60,7 +60,7 @@ Result<Bytes> DirectorySource::fetch_metadata(const std::string& name, size_t ma
 }
 
 Result<Bytes> DirectorySource::fetch_target(const std::string& path, size_t max_bytes) {
-  return fetch(repo_ / "targets" / path, max_bytes);
+  return fetch(targets_repo_ / "targets" / path, max_bytes);
 }
 
 Updater::Updater(Source& source, io::Storage& fs, std::optional<fs::path> state_dir, metadata::Time now, Limits limits)

@@ -42,14 +42,17 @@ class Source {
 // A repository laid out as ota-manifest writes it: DIR/metadata/, DIR/targets/.
 class DirectorySource final : public Source {
  public:
-  DirectorySource(io::Storage& fs, std::filesystem::path repo) : fs_(fs), repo_(std::move(repo)) {}
+  DirectorySource(io::Storage& fs, std::filesystem::path repo) : fs_(fs), repo_(repo), targets_repo_(std::move(repo)) {}
+  // Uptane: a director's metadata, with the images fetched from the image repository.
+  DirectorySource(io::Storage& fs, std::filesystem::path repo, std::filesystem::path targets_repo)
+      : fs_(fs), repo_(std::move(repo)), targets_repo_(std::move(targets_repo)) {}
   Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
   Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
 
  private:
   Result<Bytes> fetch(const std::filesystem::path& path, size_t max_bytes);
   io::Storage& fs_;
-  std::filesystem::path repo_;
+  std::filesystem::path repo_, targets_repo_;
 };
 
 struct TargetInfo {

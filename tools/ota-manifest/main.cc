@@ -143,6 +143,9 @@ int main(int argc, char** argv) {
   verify->add_option("--state", state_dir, "keep trusted metadata here between runs (rollback protection)");
   verify->add_option("--target", target_name, "also find, download and check this target");
   verify->add_option("--out", out, "write the verified target here");
+  std::string targets_from;
+  verify->add_option("--targets-from", targets_from,
+                     "fetch target files from this repository (Uptane: verify a director, download from the image repository)");
 
   if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
 
@@ -258,7 +261,7 @@ int main(int argc, char** argv) {
   // verify
   auto root_file = fs.open_input(trusted_root);
   if (!root_file) return ota::tools::fail(kTool, root_file.error(), json_out);
-  ota::client::DirectorySource source(fs, repo);
+  ota::client::DirectorySource source(fs, repo, targets_from.empty() ? repo : targets_from);
   std::optional<fs::path> state;
   if (!state_dir.empty()) state = state_dir;
   ota::client::Updater updater(source, fs, state, *clock);

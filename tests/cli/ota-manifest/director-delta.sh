@@ -11,4 +11,5 @@ sed 's|keys/|dkeys/|g' repo.yaml > director.yaml
 "$OTA_MANIFEST" director --repo director --image-repo repo --image-root repo/metadata/1.root.json --vehicle VIN1 \
   --ecu ECU-A=hw:ecu/app.bin@1 --ecu ECU-B=hw:ecu/app.bin 2>/dev/null
 "$OTA_MANIFEST" publish --repo director 2>/dev/null
-"$OTA_MANIFEST" verify --repo director --trusted-root director/metadata/1.root.json --target ecu/app.bin.from-1.patch --json
+"$OTA_MANIFEST" verify --repo director --trusted-root director/metadata/1.root.json --targets-from repo \
+  --target ecu/app.bin.from-1.patch --json
