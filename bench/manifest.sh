@@ -17,14 +17,16 @@
 #                        script first brings it up to date (cmake --build, or ci/build.sh
 #                        release when build/release is not configured)
 #   BENCH_NO_BUILD=1     do not build; use the binary as it is
-#   BENCH_TARGETS        "1000 2500 5000 10000" (space or comma separated, ascending)
+#   BENCH_TARGETS        "1000 10000" (space or comma separated, ascending)
 #   BENCH_ALGO           ecdsa-p256 (ed25519, ecdsa-p256, rsa-pss-3072)
 #   BENCH_MIN_BYTES      1024  smallest target
 #   BENCH_MAX_BYTES      4096  largest target
 #   BENCH_HASH_REPS      6     baseline passes (half before the build, half after); the fastest counts
-#   BENCH_VERIFY_BUDGET  8     seconds of find+download per N; beyond it the rest is extrapolated (0: all)
+#   BENCH_VERIFY_BUDGET  6     seconds of find+download per N; beyond it the rest is extrapolated (0: all)
 #   BENCH_DIR            where the repositories are built (default ${TMPDIR:-/tmp}); its
 #                        file system is part of what is measured (fsync per target)
+#   BENCH_SRC_DIR        where the input files are written once (default /dev/shm when it
+#                        is a writable tmpfs, else BENCH_DIR): removing files is slow on disk
 #   BENCH_RATIO_MAX      2.0   target: build+sign / hash at the largest N
 #   BENCH_LINEAR_MAX     1.5   target: verify us/target at the largest N / at the smallest N
 #   BENCH_STRICT=1       a missed target makes the exit status 1
@@ -67,14 +69,15 @@ done
 BIN_SET=${OTA_BENCH_MANIFEST:+1}
 BIN=${OTA_BENCH_MANIFEST:-build/release/bench/ota-bench-manifest}
 NO_BUILD=${BENCH_NO_BUILD:-0}
-TARGETS_S=${BENCH_TARGETS:-1000 2500 5000 10000}
+TARGETS_S=${BENCH_TARGETS:-1000 10000}
 read -r -a COUNTS <<<"${TARGETS_S//,/ }"
 ALGO=${BENCH_ALGO:-ecdsa-p256}
 MIN_BYTES=${BENCH_MIN_BYTES:-1024}
 MAX_BYTES=${BENCH_MAX_BYTES:-4096}
 HASH_REPS=${BENCH_HASH_REPS:-6}
-VERIFY_BUDGET=${BENCH_VERIFY_BUDGET:-8}
+VERIFY_BUDGET=${BENCH_VERIFY_BUDGET:-6}
 DIR=${BENCH_DIR:-${TMPDIR:-/tmp}}
+SRC_DIR=${BENCH_SRC_DIR:-}
 RATIO_MAX=${BENCH_RATIO_MAX:-2.0}
 LINEAR_MAX=${BENCH_LINEAR_MAX:-1.5}
 STRICT=${BENCH_STRICT:-0}
@@ -97,6 +100,11 @@ is_number "$VERIFY_BUDGET" || die "BENCH_VERIFY_BUDGET must be a number of secon
 is_number "$RATIO_MAX" || die "BENCH_RATIO_MAX must be a number, got '$RATIO_MAX'"
 is_number "$LINEAR_MAX" || die "BENCH_LINEAR_MAX must be a number, got '$LINEAR_MAX'"
 [[ -d $DIR && -w $DIR ]] || die "BENCH_DIR '$DIR' is not a writable directory"
+if [[ -z $SRC_DIR ]]; then
+    SRC_DIR=$DIR
+    if [[ -d /dev/shm && -w /dev/shm && $(stat -f -c %T /dev/shm 2>/dev/null || true) == tmpfs ]]; then SRC_DIR=/dev/shm; fi
+fi
+[[ -d $SRC_DIR && -w $SRC_DIR ]] || die "BENCH_SRC_DIR '$SRC_DIR' is not a writable directory"
 command -v jq >/dev/null 2>&1 || die "jq not found (ci/deps.sh bench, or: apt-get install jq)"
 
 # --- the program under test -------------------------------------------------------
@@ -132,23 +140,28 @@ fi
 
 # --- scratch space -------------------------------------------------------------------
 TMP=$(mktemp -d "$DIR/ota-bench-manifest.XXXXXX")
+SRC_TMP=''
 # shellcheck disable=SC2317  # invoked by the EXIT trap
-cleanup() { rm -rf -- "$TMP"; }
+cleanup() { rm -rf -- "$TMP" ${SRC_TMP:+"$SRC_TMP"}; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+SRC_TMP=$TMP
+[[ $SRC_DIR == "$DIR" ]] || SRC_TMP=$(mktemp -d "$SRC_DIR/ota-bench-manifest-src.XXXXXX")
 FS_TYPE=$(stat -f -c %T "$TMP" 2>/dev/null || echo unknown)
+SRC_FS_TYPE=$(stat -f -c %T "$SRC_TMP" 2>/dev/null || echo unknown)
 
 LOAD_START=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$LOAD_START" 'BEGIN { exit !(l > 0.5) }'; then
     note "warning: load average is $LOAD_START at start; timings may be noisy"
 fi
 note "program: $BIN"
-note "repositories under $TMP ($FS_TYPE); N = ${COUNTS[*]}; $ALGO file keys; targets of $MIN_BYTES..$MAX_BYTES bytes"
+note "repositories under $TMP ($FS_TYPE), inputs under $SRC_TMP ($SRC_FS_TYPE)"
+note "N = ${COUNTS[*]}; $ALGO file keys; targets of $MIN_BYTES..$MAX_BYTES bytes"
 
 # --- run -------------------------------------------------------------------------------
 RESULTS=$TMP/results.jsonl
-args=(--dir "$TMP" --algo "$ALGO" --min-bytes "$MIN_BYTES" --max-bytes "$MAX_BYTES" --hash-reps "$HASH_REPS"
+args=(--dir "$TMP" --src-dir "$SRC_TMP" --algo "$ALGO" --min-bytes "$MIN_BYTES" --max-bytes "$MAX_BYTES" --hash-reps "$HASH_REPS"
     --verify-budget "$VERIFY_BUDGET")
 for n in "${COUNTS[@]}"; do args+=(--targets "$n"); done
 [[ $EXPLAIN == 1 ]] && args+=(--explain)
@@ -177,22 +190,26 @@ SMALL=${COUNTS[0]}
 LARGE=${COUNTS[${#COUNTS[@]} - 1]}
 
 {
-    printf '\n== build + sign against hashing alone (%s file keys, threshold 1; targets of %s..%s bytes; %s)\n' \
-        "$ALGO" "$MIN_BYTES" "$MAX_BYTES" "$FS_TYPE"
+    printf '\n== build + sign against hashing alone (%s file keys, threshold 1; targets of %s..%s bytes;\n' \
+        "$ALGO" "$MIN_BYTES" "$MAX_BYTES"
+    printf '   repositories on %s, inputs on %s)\n' "$FS_TYPE" "$SRC_FS_TYPE"
     printf '   hash s = read (io::PosixStorage::open_input) + crypto::sha256 of every file, fastest of %s passes;\n' "$HASH_REPS"
     printf '   build+sign s = repository::add_targets (one batch) + repository::publish; ratio = build+sign / hash\n'
-    printf '   (wall clock; cpu ratio = the same with CPU seconds, which leave out fsync waits and a busy neighbour)\n'
-    printf '  %8s %7s %8s %8s %10s %13s %8s %10s %8s\n' targets "MiB" "hash s" "add s" "publish s" "build+sign s" ratio "cpu ratio" "vs ${RATIO_MAX}"
-    printf '  %8s %7s %8s %8s %10s %13s %8s %10s %8s\n' -------- ------- -------- -------- ---------- ------------- -------- ---------- --------
+    printf '   (wall clock; cpu ratio: the same in CPU seconds, which leave out fsync waits and a busy neighbour;\n'
+    printf '    plain s: reference only, the same files read into a reused heap buffer + crypto::sha256)\n'
+    printf '  %8s %6s %8s %8s %8s %10s %12s %7s %9s %10s %7s\n' targets "MiB" "hash s" "plain s" "add s" "publish s" \
+        "build+sign s" ratio "cpu ratio" "vs plain" "<= ${RATIO_MAX}"
+    printf '  %8s %6s %8s %8s %8s %10s %12s %7s %9s %10s %7s\n' -------- ------ -------- -------- -------- ---------- \
+        ------------ ------- --------- ---------- -------
 } >&2
 for n in "${COUNTS[@]}"; do
-    IFS=$'\t' read -r mib h a p b r cr < <(jq -r --argjson n "$n" 'select(.targets == $n) |
-        [(.total_bytes / 1048576), .hash_seconds, .add_seconds, .publish_seconds, .build_sign_seconds, .ratio,
-         .cpu_ratio] | @tsv' "$RESULTS")
+    IFS=$'\t' read -r mib h ph a p b r cr pr < <(jq -r --argjson n "$n" 'select(.targets == $n) |
+        [(.total_bytes / 1048576), .hash_seconds, .plain_hash_seconds, .add_seconds, .publish_seconds,
+         .build_sign_seconds, .ratio, .cpu_ratio, .plain_ratio] | @tsv' "$RESULTS")
     verdict=$(calc 'print (a <= b) ? "PASS" : "FAIL"' "$r" "$RATIO_MAX")
-    printf '  %8s %7.1f %8.3f %8.3f %10.3f %13.3f %8.2f %10.2f %8s\n' "$n" "$mib" "$h" "$a" "$p" "$b" "$r" "$cr" "$verdict" >&2
+    printf '  %8s %6.1f %8.3f %8.3f %8.3f %10.3f %12.3f %7.2f %9.2f %10.1f %7s\n' "$n" "$mib" "$h" "$ph" "$a" "$p" "$b" \
+        "$r" "$cr" "$pr" "$verdict" >&2
 done
-
 while IFS= read -r w; do
     [[ -n $w ]] && printf '  publish warning: %s\n' "$w" >&2
 done < <(jq -r '.targets as $n | (.publish_warnings // [])[] | "N=\($n): \(.)"' "$RESULTS")
@@ -252,7 +269,7 @@ LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 if ((JSON)); then
     jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(uname -srm)" --argjson cores "$(nproc)" \
         --argjson load0 "$LOAD_START" --argjson load1 "$LOAD_END" --arg bt "$BUILD_TYPE" --arg bin "$BIN" \
-        --arg fs "$FS_TYPE" --arg algo "$ALGO" --argjson minb "$MIN_BYTES" --argjson maxb "$MAX_BYTES" \
+        --arg fs "$FS_TYPE" --arg sfs "$SRC_FS_TYPE" --arg algo "$ALGO" --argjson minb "$MIN_BYTES" --argjson maxb "$MAX_BYTES" \
         --argjson reps "$HASH_REPS" --argjson budget "$VERIFY_BUDGET" --argjson wall "$WALL" \
         --argjson large "$LARGE" --argjson small "$SMALL" --argjson ratio "$RATIO" --argjson rmax "$RATIO_MAX" \
         --argjson cratio "$CPU_RATIO" --argjson clin "$LINEAR_CPU" \
@@ -260,7 +277,7 @@ if ((JSON)); then
         --slurpfile results "$RESULTS" \
         '{benchmark: "manifest", date: $date, host: $host, cores: $cores,
           load_average: {start: $load0, end: $load1}, build_type: (if $bt == "" then null else $bt end),
-          ota_bench_manifest: $bin, file_system: $fs, wall_seconds: $wall,
+          ota_bench_manifest: $bin, file_system: $fs, input_file_system: $sfs, wall_seconds: $wall,
           settings: {algorithm: $algo, min_bytes: $minb, max_bytes: $maxb, hash_reps: $reps,
                      verify_budget_seconds: $budget, key_backend: "file", thresholds: 1},
           results: $results,

@@ -41,6 +41,17 @@ ota::Result<ota::metadata::Time> now() {
   return ota::metadata::Time(std::time(nullptr));
 }
 
+// repo.yaml, its relative file: paths resolved against its directory.
+ota::Result<ota::repository::Config> read_config(ota::io::Storage& fs, const std::string& path) {
+  auto text = fs.open_input(path);
+  if (!text) return std::move(text).error();
+  auto config = ota::repository::parse_config(
+      std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
+      fs::path(path).parent_path());
+  if (!config) return std::move(config).error().with_context("'" + path + "'");
+  return config;
+}
+
 json versions_json(const ota::repository::RoleVersions& v) {
   return {{"root", v.root}, {"targets", v.targets}, {"snapshot", v.snapshot}, {"timestamp", v.timestamp},
           {"timestamp_expires", ota::metadata::format_time(v.timestamp_expires)}};
@@ -167,12 +178,8 @@ int main(int argc, char** argv) {
       [&](const std::string& ref) { return ota::signer::open_public_key(fs, ref, options); }};
 
   if (*init) {
-    auto text = fs.open_input(config_path);
-    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
-    auto config = ota::repository::parse_config(
-        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
-        fs::path(config_path).parent_path());
-    if (!config) return ota::tools::fail(kTool, std::move(config).error().with_context("'" + config_path + "'"), json_out);
+    auto config = read_config(fs, config_path);
+    if (!config) return ota::tools::fail(kTool, config.error(), json_out);
     auto made = ota::repository::init(ctx, *config, repo);
     if (!made) return ota::tools::fail(kTool, made.error(), json_out);
     json doc = {{"repo", repo}, {"versions", versions_json(made->versions)}, {"key_ids", made->key_ids}};
@@ -239,12 +246,8 @@ int main(int argc, char** argv) {
   }
 
   if (*root_cmd) {
-    auto text = fs.open_input(config_path);
-    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
-    auto config = ota::repository::parse_config(
-        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
-        fs::path(config_path).parent_path());
-    if (!config) return ota::tools::fail(kTool, std::move(config).error().with_context("'" + config_path + "'"), json_out);
+    auto config = read_config(fs, config_path);
+    if (!config) return ota::tools::fail(kTool, config.error(), json_out);
     auto rotated = ota::repository::rotate_root(ctx, repo, *config, dry_run);
     if (!rotated) return ota::tools::fail(kTool, rotated.error(), json_out);
     json doc = {{"repo", repo}, {"root_version", rotated->new_version}, {"dry_run", dry_run},
