@@ -676,4 +676,31 @@ Result<void> mark_director(Context& ctx, const fs::path& repo) {
   return write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(*config).dump(1) + "\n");
 }
 
+Result<std::vector<RoleExpiry>> expiry_report(io::Storage& fs, const fs::path& repo) {
+  std::vector<RoleExpiry> out;
+  uint64_t root_version = 0;
+  auto root = latest_root(fs, repo, root_version);
+  if (!root) return std::move(root).error();
+  out.push_back({"root", root_version, root->expires});
+  auto ts = read_envelope(fs, repo / "metadata" / "timestamp.json");
+  if (!ts) return std::move(ts).error();
+  auto t = metadata::timestamp_from_json(ts->signed_);
+  if (!t) return std::move(t).error();
+  auto sn = read_envelope(fs, repo / "metadata" / (std::to_string(t->snapshot.version) + ".snapshot.json"));
+  if (!sn) return std::move(sn).error();
+  auto snap = metadata::snapshot_from_json(sn->signed_);
+  if (!snap) return std::move(snap).error();
+  for (const auto& [name, meta] : snap->meta) {
+    std::string role = name.substr(0, name.size() - 5);  // "<role>.json"
+    auto e = read_envelope(fs, repo / "metadata" / (std::to_string(meta.version) + "." + name));
+    if (!e) return std::move(e).error();
+    auto targets = metadata::targets_from_json(e->signed_);
+    if (!targets) return std::move(targets).error().with_context(name);
+    out.push_back({role, meta.version, targets->expires});
+  }
+  out.push_back({"snapshot", snap->version, snap->expires});
+  out.push_back({"timestamp", t->version, t->expires});
+  return out;
+}
+
 }  // namespace ota::repository

@@ -127,6 +127,15 @@ struct RotateReport {
 // `dry_run` nothing is signed or written: the report says what would change.
 Result<RotateReport> rotate_root(Context& ctx, const std::filesystem::path& repo, const Config& next, bool dry_run);
 
+struct RoleExpiry {
+  std::string role;  // "root", "targets", "snapshot", "timestamp", delegated role names
+  uint64_t version = 0;
+  metadata::Time expires = 0;
+};
+// What the repository publishes now and when each role's metadata expires: the CI
+// check that warns before devices would refuse the repository (freeze protection).
+Result<std::vector<RoleExpiry>> expiry_report(io::Storage& fs, const std::filesystem::path& repo);
+
 // The versions the repository currently publishes.
 Result<RoleVersions> published_versions(io::Storage& fs, const std::filesystem::path& repo);
 

@@ -138,6 +138,14 @@ int main(int argc, char** argv) {
       "With @INSTALLED_VERSION the ECU gets the image's delta from that version when there is one.\n"
       "Then 'ota-manifest publish --repo director/VIN123' signs the director metadata.");
 
+  double warn_days = -1;
+  auto* status = app.add_subcommand("status", "each role's version and expiry; exit 3 when one expires soon");
+  status->add_option("--repo", repo, "the repository")->required();
+  status->add_option("--warn-days", warn_days,
+                     "warn this many days ahead for every role (default: root 30, targets and delegated 14, "
+                     "snapshot 2, timestamp 0.25)");
+  status->footer("Example (a CI job that runs daily):\n  ota-manifest status --repo repo/ --json || alert");
+
   bool dry_run = false;
   auto* root_cmd = app.add_subcommand("root", "rotate root: keys, thresholds or expiry from a new repo.yaml");
   root_cmd->add_option("--repo", repo, "the repository")->required();
@@ -245,6 +253,33 @@ int main(int argc, char** argv) {
                                    ota::metadata::format_time(done->versions.timestamp_expires) + ")");
   }
 
+  if (*status) {
+    auto report = ota::repository::expiry_report(fs, repo);
+    if (!report) return ota::tools::fail(kTool, report.error(), json_out);
+    json roles = json::array();
+    std::string soon;
+    for (const auto& r : *report) {
+      double days = warn_days >= 0                ? warn_days
+                    : r.role == "root"            ? 30
+                    : r.role == "snapshot"        ? 2
+                    : r.role == "timestamp"       ? 0.25
+                                                  : 14;
+      int64_t left = r.expires - *clock;
+      bool warning = double(left) < days * 86400;
+      if (warning) soon += (soon.empty() ? "" : ", ") + r.role + " v" + std::to_string(r.version) +
+                           (left <= 0 ? " expired" : " expires in " + std::to_string(left / 3600) + " h");
+      roles.push_back({{"role", r.role}, {"version", r.version}, {"expires", ota::metadata::format_time(r.expires)},
+                       {"seconds_left", left}, {"warning", warning}});
+    }
+    json doc = {{"repo", repo}, {"roles", roles}, {"ok", soon.empty()}};
+    if (!soon.empty()) {
+      if (json_out) std::printf("%s\n", doc.dump(2).c_str());
+      std::fprintf(stderr, "%s: error: '%s': %s; renew with 'ota-manifest timestamp', 'publish' or 'root'\n", kTool,
+                   repo.c_str(), soon.c_str());
+      return ota::tools::kExitRejected;
+    }
+    return ota::tools::succeed(json_out, doc, "'" + repo + "': every role is valid beyond its warning window");
+  }
   if (*root_cmd) {
     auto config = read_config(fs, config_path);
     if (!config) return ota::tools::fail(kTool, config.error(), json_out);
