@@ -221,9 +221,9 @@ Result<void> Updater::update_snapshot() {
   return persist("snapshot.json", *bytes);
 }
 
-Result<metadata::Targets> Updater::update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
+Result<const metadata::Targets*> Updater::update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
                                                   const metadata::RoleKeys& role_keys) {
-  if (auto it = targets_.find(role); it != targets_.end()) return it->second;
+  if (auto it = targets_.find(role); it != targets_.end()) return &it->second;
   OTA_TRY(metadata::check_role_name(role));
   auto it = snapshot_->meta.find(role + ".json");
   if (it == snapshot_->meta.end()) return rejected("the snapshot does not list " + role + ".json");
@@ -245,8 +245,8 @@ Result<metadata::Targets> Updater::update_targets(const std::string& role, const
     return rejected(role + " version " + num(t->version) + " expired on " + metadata::format_time(t->expires) +
                     " (freeze attack)");
   OTA_TRY(persist(role + ".json", *bytes));
-  targets_[role] = *t;
-  return std::move(*t);
+  auto& stored = targets_[role] = std::move(*t);
+  return &stored;
 }
 
 Result<TargetInfo> Updater::find_target(const std::string& path) {
@@ -264,11 +264,11 @@ Result<TargetInfo> Updater::find_target(const std::string& path) {
     if (!visited.insert(item.role).second) continue;  // a role reached twice is searched once
     auto targets = update_targets(item.role, item.keys, item.role_keys);
     if (!targets) return std::move(targets).error();
-    if (auto it = targets->targets.find(path); it != targets->targets.end())
-      return TargetInfo{path, it->second, item.role};
-    if (!targets->delegations) continue;
+    const metadata::Targets& role = **targets;
+    if (auto it = role.targets.find(path); it != role.targets.end()) return TargetInfo{path, it->second, item.role};
+    if (!role.delegations) continue;
     std::vector<Item> children;
-    for (const auto& d : targets->delegations->roles) {
+    for (const auto& d : role.delegations->roles) {
       bool match = false;
       for (const auto& p : d.paths) match = match || path_matches(p, path);
       if (!d.path_hash_prefixes.empty()) {
@@ -276,7 +276,7 @@ Result<TargetInfo> Updater::find_target(const std::string& path) {
         for (const auto& prefix : d.path_hash_prefixes) match = match || h.rfind(prefix, 0) == 0;
       }
       if (!match) continue;
-      children.push_back({d.name, targets->delegations->keys, d.keys});
+      children.push_back({d.name, role.delegations->keys, d.keys});
       if (d.terminating) {
         stack.clear();  // nothing after a terminating delegation is searched
         break;

@@ -88,7 +88,9 @@ class Updater {
   Result<void> update_root();
   Result<void> update_timestamp();
   Result<void> update_snapshot();
-  Result<metadata::Targets> update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
+  // The verified metadata of `role`, cached for this refresh (a pointer into targets_:
+  // a target search must not copy every role's map per lookup).
+  Result<const metadata::Targets*> update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
                                            const metadata::RoleKeys& role_keys);
   Result<void> persist(const std::string& name, ByteView bytes);
   Result<std::optional<Bytes>> load_persisted(const std::string& name);

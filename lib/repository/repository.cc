@@ -368,8 +368,11 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
   ByteView bytes = (*image)->bytes();
   const std::string sha = to_hex(crypto::sha256(bytes));
   json chunks = json::array();
-  for (uint64_t off = 0; off < bytes.size(); off += req.chunk_size)
-    chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
+  if (bytes.size() <= req.chunk_size)
+    chunks.push_back(sha);  // one chunk: the image's own hash
+  else
+    for (uint64_t off = 0; off < bytes.size(); off += req.chunk_size)
+      chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
 
   json deltas = json::object();
   struct PendingFile { std::string name; fs::path path; std::string sha; uint64_t length; json custom; };
