@@ -375,7 +375,8 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
       chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
 
   json deltas = json::object();
-  struct PendingFile { std::string name; fs::path path; std::string sha; uint64_t length; json custom; };
+  // Each file is read once: what is copied is exactly what was hashed.
+  struct PendingFile { std::string name; std::shared_ptr<io::InputFile> input; std::string sha; uint64_t length; json custom; };
   std::vector<PendingFile> files;
   for (const auto& d : req.deltas) {
     if (d.from_version.empty() || d.from_version == req.version)
@@ -394,7 +395,8 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
                               {"length", (*patch)->bytes().size()},
                               {"hashes", {{"sha256", psha}}},
                               {"algorithm", std::string(delta::to_string(info->algorithm))}};
-    files.push_back({pname, d.patch, psha, (*patch)->bytes().size(),
+    const uint64_t plength = (*patch)->bytes().size();
+    files.push_back({pname, std::shared_ptr<io::InputFile>(std::move(*patch)), psha, plength,
                      {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
   }
   json custom = {{"version", req.version},
@@ -403,15 +405,14 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
                  {"priority", req.priority},
                  {"chunks", {{"size", req.chunk_size}, {"sha256", chunks}}},
                  {"deltas", deltas}};
-  files.insert(files.begin(), {req.name, req.file, sha, bytes.size(), custom});
+  const uint64_t length = bytes.size();
+  files.insert(files.begin(), {req.name, std::shared_ptr<io::InputFile>(std::move(*image)), sha, length, custom});
 
   for (const auto& f : files) {
-    auto in = ctx.fs.open_input(f.path);
-    if (!in) return std::move(in).error();
     fs::path dest = target_file(repo, f.name, f.sha);
     OTA_TRY(ctx.fs.create_directories(dest.parent_path()));
     OTA_TRY(io::write_atomic(ctx.fs, dest, io::FileMode::kPublic,
-                             [&](io::Writer& w) { return w.write((*in)->bytes()); }));
+                             [&](io::Writer& w) { return w.write(f.input->bytes()); }));
     next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom}};
     report.targets.push_back({f.name, f.length, f.sha});
   }
