@@ -314,8 +314,14 @@ Result<RoleVersions> published_versions(io::Storage& fs, const fs::path& repo) {
   return v;
 }
 
+namespace {
+Result<PublishReport> publish_with(Context& ctx, const fs::path& repo, const Config& config);
+}  // namespace
+
 Result<InitReport> init(Context& ctx, const Config& config, const fs::path& repo) {
-  if (ctx.fs.open_input(repo / "ota-repo.json") || ctx.fs.open_input(repo / "metadata" / "1.root.json"))
+  // ota-repo.json is written last: a failed init leaves no repository (its leftover
+  // version-1 files are overwritten by the next attempt).
+  if (ctx.fs.open_input(repo / "ota-repo.json"))
     return Error{Errc::invalid_argument, "'" + repo.string() + "' already holds a repository"};
   auto keys = check_config_keys(ctx, config);
   if (!keys) return std::move(keys).error();
@@ -345,9 +351,9 @@ Result<InitReport> init(Context& ctx, const Config& config, const fs::path& repo
   // Write everything for version 1 before the files that make it a repository.
   OTA_TRY(write_text(ctx.fs, repo / "staged-targets.json", "{}\n"));
   OTA_TRY(write_text(ctx.fs, repo / "metadata" / "1.root.json", *root_text));
-  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(config).dump(1) + "\n"));
-  auto published = publish(ctx, repo);
+  auto published = publish_with(ctx, repo, config);
   if (!published) return std::move(published).error();
+  OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(config).dump(1) + "\n"));
   report.versions = published->versions;
   return report;
 }
@@ -492,6 +498,13 @@ Result<AddReport> add_target(Context& ctx, const fs::path& repo, const AddReques
 Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   auto config = load_repo_config(ctx.fs, repo);
   if (!config) return std::move(config).error();
+  return publish_with(ctx, repo, *config);
+}
+
+namespace {
+
+Result<PublishReport> publish_with(Context& ctx, const fs::path& repo, const Config& loaded) {
+  const Config* config = &loaded;
   uint64_t root_version = 0;
   auto root = latest_root(ctx.fs, repo, root_version);
   if (!root) return std::move(root).error();
@@ -590,6 +603,8 @@ Result<PublishReport> publish(Context& ctx, const fs::path& repo) {
   return PublishReport{{root_version, targets.version, snapshot.version, timestamp.version, timestamp.expires},
                        targets.targets.size(), std::move(warnings)};
 }
+
+}  // namespace
 
 Result<PublishReport> renew_timestamp(Context& ctx, const fs::path& repo) {
   auto config = load_repo_config(ctx.fs, repo);
