@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -15,19 +16,34 @@ namespace {
 
 std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
+FileStamp stamp_of(const struct stat& st) {
+  return {uint64_t(st.st_size), int64_t(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, uint64_t(st.st_ino)};
+}
+
 // Not a std::vector: zero-filling a large image first would cost a pass over it.
+// Small files go to the heap: a fresh mapping per file costs ~10x the read itself
+// (page-table changes), which dominates repositories of many small targets.
 class MemoryInput final : public InputFile {
  public:
-  explicit MemoryInput(size_t size) : memory_(size) {
-    if (size > 0 && !memory_.data()) throw std::bad_alloc();
+  static constexpr size_t kHeapLimit = 1 << 20;
+  explicit MemoryInput(size_t size) : size_(size) {
+    if (size <= kHeapLimit) {
+      heap_ = std::make_unique_for_overwrite<uint8_t[]>(size);
+      data_ = heap_.get();
+    } else {
+      mapped_ = LargeBuffer(size);
+      data_ = static_cast<uint8_t*>(mapped_.data());
+      if (!data_) throw std::bad_alloc();
+    }
   }
-  uint8_t* data() { return static_cast<uint8_t*>(memory_.data()); }
-  ByteView bytes() const override {
-    return {static_cast<const uint8_t*>(memory_.data()), memory_.size()};
-  }
+  uint8_t* data() { return data_; }
+  ByteView bytes() const override { return {data_, size_}; }
 
  private:
-  LargeBuffer memory_;
+  size_t size_;
+  uint8_t* data_ = nullptr;
+  std::unique_ptr<uint8_t[]> heap_;
+  LargeBuffer mapped_;
 };
 
 class FdOutput final : public OutputFile {
@@ -50,6 +66,12 @@ class FdOutput final : public OutputFile {
     OTA_TRY(flush());
     if (::fsync(fd_) != 0) return errno_error(errno, "syncing " + quoted(path_));
     return {};
+  }
+  Result<FileStamp> stamp() override {
+    OTA_TRY(flush());
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return errno_error(errno, "reading " + quoted(path_));
+    return stamp_of(st);
   }
   Result<void> close() override {
     if (fd_ < 0) return {};
@@ -86,6 +108,11 @@ class FdOutput final : public OutputFile {
 };
 
 }  // namespace
+
+PosixStorage::PosixStorage() {
+  std::random_device entropy;
+  temp_seed_ = (uint64_t(entropy()) << 32) | entropy();
+}
 
 Result<std::unique_ptr<InputFile>> PosixStorage::open_input(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -135,10 +162,14 @@ Result<std::unique_ptr<OutputFile>> PosixStorage::create_temp(const std::filesys
                                                               FileMode mode,
                                                               std::filesystem::path& temp_path) {
   auto dir = dest.parent_path();
-  std::random_device entropy;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    char suffix[16];
-    std::snprintf(suffix, sizeof suffix, "%08x", unsigned(entropy()));
+    // splitmix64 of seed + counter: distinct per call, spread over the name space.
+    uint64_t x = temp_seed_ + 0x9e3779b97f4a7c15ULL * ++temp_counter_;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    char suffix[20];
+    std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(x));
     temp_path = dir / ("." + dest.filename().string() + ".tmp-" + suffix);
     // O_EXCL: never follow or reuse a file someone else put there.
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -158,6 +189,17 @@ Result<void> PosixStorage::rename(const std::filesystem::path& from,
   if (::rename(from.c_str(), to.c_str()) != 0)
     return errno_error(errno, "renaming " + quoted(from) + " to " + quoted(to));
   return {};
+}
+
+Result<bool> PosixStorage::rename_if_absent(const std::filesystem::path& from, const std::filesystem::path& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (errno == EEXIST) return false;
+  if (errno != EINVAL && errno != ENOSYS)  // file systems without RENAME_NOREPLACE: check, then rename
+    return errno_error(errno, "renaming " + quoted(from) + " to " + quoted(to));
+  struct stat st {};
+  if (::lstat(to.c_str(), &st) == 0) return false;
+  OTA_TRY(rename(from, to));
+  return true;
 }
 
 Result<void> PosixStorage::sync_dir(const std::filesystem::path& dir) {
@@ -187,6 +229,25 @@ Result<void> PosixStorage::create_directories(const std::filesystem::path& dir) 
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return errno_error(ec.value(), "creating directory " + quoted(dir));
+  return {};
+}
+
+Result<FileStamp> PosixStorage::stamp(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Error{Errc::not_found, quoted(path) + " does not exist"};
+    return errno_error(errno, "reading " + quoted(path));
+  }
+  return stamp_of(st);
+}
+
+Result<void> PosixStorage::sync_filesystem(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno_error(errno, "opening " + quoted(path));
+  int rc = ::syncfs(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return errno_error(err, "syncing the file system of " + quoted(path));
   return {};
 }
 

@@ -10,6 +10,15 @@
 
 namespace ota::io {
 
+// What publish compares to notice a staged file was rewritten without reading it
+// again: any write changes the modification time, a replacement changes the inode.
+struct FileStamp {
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+
 // A sink for bytes. write() either consumes all of `data` or fails.
 class Writer {
  public:
@@ -41,6 +50,8 @@ class OutputFile : public Writer {
  public:
   virtual Result<void> sync() = 0;   // flush buffers and make the data durable
   virtual Result<void> close() = 0;
+  // Flushes and describes the file as written so far; a rename keeps this stamp.
+  virtual Result<FileStamp> stamp() = 0;
 };
 
 enum class FileMode {
@@ -60,6 +71,8 @@ class Storage {
                                                           std::filesystem::path& temp_path) = 0;
   virtual Result<void> rename(const std::filesystem::path& from,
                               const std::filesystem::path& to) = 0;
+  // rename() unless `to` exists: then nothing changes and the result is false.
+  virtual Result<bool> rename_if_absent(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   // Makes a completed rename in `dir` durable.
   virtual Result<void> sync_dir(const std::filesystem::path& dir) = 0;
   virtual void remove(const std::filesystem::path& path) noexcept = 0;
@@ -68,6 +81,12 @@ class Storage {
   virtual bool is_directory(const std::filesystem::path& path) = 0;
   // Creates `dir` and its missing parents (mode 0777 & ~umask); succeeds if it exists.
   virtual Result<void> create_directories(const std::filesystem::path& dir) = 0;
+  // Size, modification time and inode of a file; Errc::not_found when it does not exist.
+  virtual Result<FileStamp> stamp(const std::filesystem::path& path) = 0;
+  // Makes every completed write and rename on the file system that holds `path`
+  // durable (syncfs): one call after a batch of deferred writes replaces two fsyncs
+  // per file.
+  virtual Result<void> sync_filesystem(const std::filesystem::path& path) = 0;
 };
 
 }  // namespace ota::io

@@ -6,7 +6,8 @@
 namespace ota::io {
 
 Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMode mode,
-                          const std::function<Result<void>(Writer&)>& produce) {
+                          const std::function<Result<void>(Writer&)>& produce,
+                          Durability durability) {
   std::filesystem::path temp;
   auto out = fs.create_temp(dest, mode, temp);
   if (!out) return std::move(out).error();
@@ -19,7 +20,7 @@ Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMo
     } catch (const std::system_error& e) {  // a thread could not be started
       return Error{Errc::io, "writing '" + dest.string() + "': " + e.what()};
     }
-    OTA_TRY((*out)->sync());
+    if (durability == Durability::kNow) OTA_TRY((*out)->sync());
     OTA_TRY((*out)->close());
     return fs.rename(temp, dest);
   };
@@ -28,6 +29,7 @@ Result<void> write_atomic(Storage& fs, const std::filesystem::path& dest, FileMo
     fs.remove(temp);
     return done;
   }
+  if (durability == Durability::kDeferred) return {};
   auto dir = dest.parent_path();
   return fs.sync_dir(dir.empty() ? std::filesystem::path(".") : dir);
 }

@@ -40,11 +40,49 @@ Result<Envelope> parse_envelope(ByteView bytes, size_t max_bytes) {
   return e;
 }
 
-std::string serialize(const Envelope& e) {
+namespace {
+
+bool has_control_character(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20) return true;
+  return false;
+}
+
+// The file: {"signatures":[...],"signed":...} as canonical JSON, which is ordinary
+// JSON too unless a string holds a control character (canonical JSON leaves those
+// raw); then the same document with them escaped.
+std::string assemble(const std::vector<Signature>& signatures, const std::string* canonical_signed,
+                     const json& signed_) {
   json sigs = json::array();
-  for (const auto& s : e.signatures) sigs.push_back({{"keyid", s.keyid}, {"sig", s.sig}});
-  json doc = {{"signatures", sigs}, {"signed", e.signed_}};
-  return doc.dump(1, ' ', /*ensure_ascii=*/false) + "\n";
+  for (const auto& s : signatures) sigs.push_back({{"keyid", s.keyid}, {"sig", s.sig}});
+  auto sigs_text = ota::json::canonical(sigs);
+  if (canonical_signed && sigs_text && !has_control_character(*sigs_text) &&
+      !has_control_character(*canonical_signed))
+    return "{\"signatures\":" + *sigs_text + ",\"signed\":" + *canonical_signed + "}\n";
+  json doc = {{"signatures", sigs}, {"signed", signed_}};
+  return doc.dump(-1, ' ', /*ensure_ascii=*/false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string serialize(const Envelope& e) {
+  auto text = ota::json::canonical(e.signed_);
+  return assemble(e.signatures, text ? &*text : nullptr, e.signed_);
+}
+
+Result<std::string> sign_and_serialize(const json& signed_, const std::vector<signer::Signer*>& signers) {
+  auto bytes = ota::json::canonical(signed_);
+  if (!bytes) return std::move(bytes).error();
+  std::vector<Signature> signatures;
+  std::set<std::string> ids;
+  for (signer::Signer* s : signers) {
+    std::string id = s->key_id();
+    if (!ids.insert(id).second) continue;  // one signature per key
+    auto sig = s->sign(view(*bytes));
+    if (!sig) return std::move(sig).error();
+    signatures.push_back({id, to_hex(*sig)});
+  }
+  return assemble(signatures, &*bytes, signed_);
 }
 
 Result<Envelope> sign(const json& signed_, const std::vector<signer::Signer*>& signers) {

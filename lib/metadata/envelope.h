@@ -1,6 +1,6 @@
 // Signed metadata files: {"signed": {...}, "signatures": [{"keyid", "sig"}]}. The
 // signature covers the OLPC canonical JSON of "signed"; the file itself is ordinary
-// JSON (sorted keys, escaped control characters) so any JSON reader can parse it.
+// JSON (canonical, control characters escaped) so any JSON reader can parse it.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -29,9 +29,15 @@ struct Envelope {
 // among the signatures. `max_bytes` guards against endless data.
 Result<Envelope> parse_envelope(ByteView bytes, size_t max_bytes);
 
-// The bytes of a metadata file: 1-space-indented JSON with sorted keys and a final
-// newline. Deterministic for the same envelope.
+// The bytes of a metadata file: the canonical JSON of the whole document and a final
+// newline (compact: 10,000 targets fit where indented JSON would not); if a string
+// holds a control character, the same compact document with it escaped, since raw
+// control characters are not JSON. Deterministic for the same envelope.
 std::string serialize(const Envelope& envelope);
+
+// sign() then serialize() without copying `signed_`: publish's form for large targets
+// metadata. Strings must be valid UTF-8.
+Result<std::string> sign_and_serialize(const nlohmann::json& signed_, const std::vector<signer::Signer*>& signers);
 
 // Signs canonical(signed_) with each signer, appending {"keyid", "sig"}; key ids are
 // the signers' TUF key ids. Every signature is verified before it is added.

@@ -89,6 +89,7 @@ struct Timestamp {
 // The "signed" objects as JSON (the bytes signed are json::canonical of these).
 nlohmann::json to_json(const Root& root);
 nlohmann::json to_json(const Targets& targets);
+nlohmann::json to_json(Targets&& targets);  // moves each target's custom object
 nlohmann::json to_json(const Snapshot& snapshot);
 nlohmann::json to_json(const Timestamp& timestamp);
 

@@ -128,6 +128,17 @@ Result<std::pair<metadata::RoleKeys, std::map<std::string, metadata::Key>>> dele
   return std::pair{rk, keys};
 }
 
+json stamp_json(const io::FileStamp& s) {
+  return {{"size", s.size}, {"mtime_ns", s.mtime_ns}, {"inode", s.inode}};
+}
+io::FileStamp stamp_from_json(const json& j) {
+  try {
+    return {j.at("size").get<uint64_t>(), j.at("mtime_ns").get<int64_t>(), j.at("inode").get<uint64_t>()};
+  } catch (const json::exception&) {
+    return {};  // never equal to a real file's stamp: the file is hashed again
+  }
+}
+
 // Reads staged targets of one role and checks every file is still what was added.
 Result<std::map<std::string, metadata::TargetFile>> staged_targets(Context& ctx, const fs::path& repo,
                                                                    const std::string& role, bool director) {
@@ -137,16 +148,23 @@ Result<std::map<std::string, metadata::TargetFile>> staged_targets(Context& ctx,
     if (staged.error().code == Errc::not_found && role != "targets") return out;
     return std::move(staged).error();
   }
-  for (const auto& [name, entry] : staged->items()) {
+  for (auto& [name, entry] : staged->items()) {
     metadata::TargetFile f;
     f.length = entry.at("length").get<uint64_t>();
     f.hashes = entry.at("hashes").get<std::map<std::string, std::string>>();
-    if (entry.contains("custom")) f.custom = entry["custom"];
+    if (entry.contains("custom")) f.custom = std::move(entry["custom"]);
     if (!director) {  // a director's targets are images held by the image repository
-      auto stored = ctx.fs.open_input(target_file(repo, name, f.hashes.at("sha256")));
-      if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
-      if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
-        return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+      const fs::path path = target_file(repo, name, f.hashes.at("sha256"));
+      // The stamp recorded by add spares reading every file again; any other stamp
+      // (rewritten, replaced, touched) means the bytes are hashed again.
+      auto stamp = ctx.fs.stamp(path);
+      if (!stamp) return std::move(stamp).error().with_context("target '" + name + "'");
+      if (!entry.contains("stamp") || stamp_from_json(entry["stamp"]) != *stamp) {
+        auto stored = ctx.fs.open_input(path);
+        if (!stored) return std::move(stored).error().with_context("target '" + name + "'");
+        if ((*stored)->bytes().size() != f.length || to_hex(crypto::sha256((*stored)->bytes())) != f.hashes["sha256"])
+          return Error{Errc::rejected, "target '" + name + "' changed since it was added: add it again"};
+      }
     }
     out.emplace(name, std::move(f));
   }
@@ -183,9 +201,7 @@ Result<std::vector<std::unique_ptr<signer::Signer>>> open_role(Context& ctx, con
 Result<std::string> sign_role(std::vector<std::unique_ptr<signer::Signer>>& signers, const json& signed_) {
   std::vector<signer::Signer*> raw;
   for (auto& s : signers) raw.push_back(s.get());
-  auto e = metadata::sign(signed_, raw);
-  if (!e) return std::move(e).error();
-  return metadata::serialize(*e);
+  return metadata::sign_and_serialize(signed_, raw);
 }
 
 Result<metadata::Root> latest_root(io::Storage& fs, const fs::path& repo, uint64_t& version) {
@@ -360,8 +376,43 @@ Result<InitReport> init(Context& ctx, const Config& config, const fs::path& repo
 
 namespace {
 
+// Puts `bytes` at the content-addressed `dest` and returns its stamp. The write is
+// not synced here: add_targets syncs the file system once before the staging file
+// names it. A file already there with these bytes (published before, or added twice)
+// is kept, so a published target is never replaced by a write not yet durable.
+Result<io::FileStamp> store_target(Context& ctx, const fs::path& dest, ByteView bytes, const std::string& sha,
+                                   std::set<fs::path>& made_dirs) {
+  if (made_dirs.insert(dest.parent_path()).second) OTA_TRY(ctx.fs.create_directories(dest.parent_path()));
+  fs::path temp;
+  auto out = ctx.fs.create_temp(dest, io::FileMode::kPublic, temp);
+  if (!out) return std::move(out).error();
+  auto place = [&]() -> Result<io::FileStamp> {
+    OTA_TRY((*out)->write(bytes));
+    auto stamp = (*out)->stamp();
+    if (!stamp) return stamp;
+    OTA_TRY((*out)->close());
+    auto placed = ctx.fs.rename_if_absent(temp, dest);
+    if (!placed) return std::move(placed).error();
+    if (*placed) return stamp;
+    auto existing = ctx.fs.open_input(dest);
+    if (existing && (*existing)->bytes().size() == bytes.size() && to_hex(crypto::sha256((*existing)->bytes())) == sha) {
+      ctx.fs.remove(temp);
+      return ctx.fs.stamp(dest);
+    }
+    OTA_TRY(ctx.fs.rename(temp, dest));  // a damaged copy: replace it
+    return stamp;
+  };
+  auto stamp = place();
+  if (!stamp) {
+    (void)(*out)->close();
+    ctx.fs.remove(temp);
+  }
+  return stamp;
+}
+
 // Copies one image (and its deltas) into targets/ and records them in `next`.
-Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req, json& next, AddReport& report) {
+Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req, json& next, AddReport& report,
+                       std::set<fs::path>& made_dirs) {
   OTA_TRY(metadata::check_target_path(req.name));
   if (req.version.empty()) return Error{Errc::invalid_argument, "a target needs --version"};
   if (req.hardware_ids.empty()) return Error{Errc::invalid_argument, "a target needs at least one --hardware-id"};
@@ -416,10 +467,10 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
 
   for (const auto& f : files) {
     fs::path dest = target_file(repo, f.name, f.sha);
-    OTA_TRY(ctx.fs.create_directories(dest.parent_path()));
-    OTA_TRY(io::write_atomic(ctx.fs, dest, io::FileMode::kPublic,
-                             [&](io::Writer& w) { return w.write(f.input->bytes()); }));
-    next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom}};
+    auto stamp = store_target(ctx, dest, f.input->bytes(), f.sha, made_dirs);
+    if (!stamp) return std::move(stamp).error();
+    next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom},
+                    {"stamp", stamp_json(*stamp)}};
     report.targets.push_back({f.name, f.length, f.sha});
   }
   return {};
@@ -434,6 +485,7 @@ Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vec
     return Error{Errc::invalid_argument, "'" + repo.string() + "' is a director repository: assign images with 'ota-manifest director'"};
   std::map<std::string, json> next;  // role -> staged targets
   AddReport report;
+  std::set<fs::path> made_dirs;
   for (const auto& req : requests) {
     if (req.role != "targets") {
       const DelegationConfig* d = nullptr;
@@ -449,9 +501,11 @@ Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vec
       if (!staged && !(staged.error().code == Errc::not_found && req.role != "targets")) return std::move(staged).error();
       next[req.role] = staged ? *staged : json::object();
     }
-    OTA_TRY(stage_one(ctx, repo, req, next[req.role], report));
+    OTA_TRY(stage_one(ctx, repo, req, next[req.role], report, made_dirs));
   }
-  // One rewrite of each staging file for the whole batch: nothing is staged on failure.
+  // The copies become durable before any staging file names them; then one rewrite
+  // of each staging file for the whole batch: nothing is staged on failure.
+  OTA_TRY(ctx.fs.sync_filesystem(repo / "targets"));
   for (const auto& [role, staged] : next) OTA_TRY(write_text(ctx.fs, staged_path(repo, role), staged.dump(1) + "\n"));
   return report;
 }
@@ -551,7 +605,7 @@ Result<PublishReport> publish_with(Context& ctx, const fs::path& repo, const Con
     role.targets = std::move(*files);
     auto signers = open_role(ctx, d.name, d.keys, keys->first);
     if (!signers) return std::move(signers).error();
-    auto text = sign_role(*signers, metadata::to_json(role));
+    auto text = sign_role(*signers, metadata::to_json(std::move(role)));  // moves only the customs
     if (!text) return std::move(text).error();
     delegated.push_back({d.name, role.version, std::move(*text)});
   }
@@ -564,7 +618,7 @@ Result<PublishReport> publish_with(Context& ctx, const fs::path& repo, const Con
   if (!timestamp_signers) return std::move(timestamp_signers).error();
 
   // Sign all three before writing any, so a refused signature changes nothing.
-  auto targets_text = sign_role(*targets_signers, metadata::to_json(targets));
+  auto targets_text = sign_role(*targets_signers, metadata::to_json(std::move(targets)));  // moves only the customs
   if (!targets_text) return std::move(targets_text).error();
   metadata::Snapshot snapshot;
   snapshot.version = old.snapshot + 1;

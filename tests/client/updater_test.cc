@@ -2,6 +2,9 @@
 // attacked. Every attack must be refused with Errc::rejected (or a hash mismatch),
 // and the trusted state must not move.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <chrono>
+#include <thread>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include "fakes/mem_storage.h"
 #include "crypto/tuf_key.h"
 #include "io/posix_storage.h"
+#include "json/canonical_json.h"
 #include "metadata/envelope.h"
 #include "repository/director.h"
 #include "repository/repository.h"
@@ -224,6 +228,40 @@ TEST_F(UpdaterTest, SameKeyUnderTwoIdsDoesNotMeetAThresholdOfTwo) {
   EXPECT_FALSE(metadata::verify_threshold(*env, keys, role, "targets"));
 }
 
+TEST_F(UpdaterTest, MetadataFilesAreCanonicalJsonAndControlCharactersAreEscaped) {
+  auto s = signer::open_signer(fs_, key("targets1"), {});
+  ASSERT_TRUE(s);
+  json plain = {{"_type", "targets"}, {"custom", {{"note", "caf\u00e9 \"quoted\" back\\slash"}}}, {"version", 3}};
+  auto text = metadata::sign_and_serialize(plain, {s->get()});
+  ASSERT_TRUE(text);
+  auto env = metadata::parse_envelope(bytes_of(*text), 1 << 20);
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->signed_, plain);
+  // The whole file is the canonical form of the document, plus a newline.
+  json doc = {{"signatures", json::array({{{"keyid", env->signatures[0].keyid}, {"sig", env->signatures[0].sig}}})},
+              {"signed", plain}};
+  EXPECT_EQ(*text, *ota::json::canonical(doc) + "\n");
+  EXPECT_EQ(metadata::serialize(*env), *text);
+  // Canonical JSON leaves a control character raw, which is not JSON: the file escapes
+  // it, and the signature (over the canonical form) still verifies after parsing.
+  json control = {{"_type", "targets"}, {"custom", {{"note", std::string("tab\there\x01")}}}};
+  auto escaped = metadata::sign_and_serialize(control, {s->get()});
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(escaped->find('\t'), std::string::npos);
+  EXPECT_NE(escaped->find("\\t"), std::string::npos);
+  auto parsed = metadata::parse_envelope(bytes_of(*escaped), 1 << 20);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->signed_, control);
+  auto pub = signer::open_public_key(fs_, key("targets1"), {});
+  ASSERT_TRUE(pub);
+  std::map<std::string, metadata::Key> keys{{parsed->signatures[0].keyid, metadata::key_from_public(*pub)}};
+  EXPECT_TRUE(metadata::verify_threshold(*parsed, keys, {{parsed->signatures[0].keyid}, 1}, "targets"));
+  // Bytes that are not UTF-8 are refused before anything is signed.
+  auto bad = metadata::sign_and_serialize({{"_type", "targets"}, {"v", std::string("\xff")}}, {s->get()});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+}
+
 TEST_F(UpdaterTest, DuplicateSignatureKeyIdsAreRejected) {
   std::string text = read(repo_ / "metadata" / "timestamp.json");
   auto doc = json::parse(text);
@@ -361,6 +399,45 @@ TEST_F(RepositoryTest, AFileChangedAfterAddIsRefusedAtPublish) {
   EXPECT_EQ(r.error().message, "target 'ecu/fw2.bin' changed since it was added: add it again");
   EXPECT_EQ(read(repo_ / "metadata" / "timestamp.json"), before);
   EXPECT_FALSE(fs::exists(repo_ / "metadata" / "3.targets.json"));
+}
+
+TEST_F(RepositoryTest, PublishNoticesARewriteOfTheSameSizeAndAcceptsATouch) {
+  write(dir_ / "fw2.bin", "second image");
+  auto added = repository::add_target(ctx_, repo_, {dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a"}, {}, "feature", 65536});
+  ASSERT_TRUE(added);
+  auto stored = repo_ / "targets" / "ecu" / (added->targets[0].sha256 + ".fw2.bin");
+  // Same bytes written again (new mtime): the stamp differs, the hash agrees.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  write(stored, "second image");
+  ASSERT_TRUE(repository::publish(ctx_, repo_));
+  // Same size, other bytes: only the hash can tell, and publish computes it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  write(stored, "SECOND image");
+  auto r = repository::publish(ctx_, repo_);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "target 'ecu/fw2.bin' changed since it was added: add it again");
+}
+
+TEST_F(RepositoryTest, AddingPublishedBytesAgainKeepsTheServedFile) {
+  write(dir_ / "fw2.bin", "second image");
+  auto first = repository::add_target(ctx_, repo_, {dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a"}, {}, "feature", 65536});
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(repository::publish(ctx_, repo_));
+  auto stored = repo_ / "targets" / "ecu" / (first->targets[0].sha256 + ".fw2.bin");
+  struct stat before {};
+  ASSERT_EQ(::stat(stored.c_str(), &before), 0);
+  auto again = repository::add_target(ctx_, repo_, {dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a", "hw-b"}, {}, "feature", 65536});
+  ASSERT_TRUE(again);
+  struct stat after {};
+  ASSERT_EQ(::stat(stored.c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);  // not replaced by a write that is not yet durable
+  ASSERT_TRUE(repository::publish(ctx_, repo_));
+  // A damaged stored copy is replaced by the next add of the same bytes.
+  write(stored, "SECOND image");
+  ASSERT_TRUE(repository::add_target(ctx_, repo_, {dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a"}, {}, "feature", 65536}));
+  EXPECT_EQ(read(stored), "second image");
+  for (const auto& e : fs::recursive_directory_iterator(repo_))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
 }
 
 TEST_F(RepositoryTest, PublishIsReproducibleWithEd25519Keys) {

@@ -94,5 +94,20 @@ TEST(CanonicalJson, RefusesFloats) {
   EXPECT_EQ(r.error().code, Errc::invalid_argument);
 }
 
+TEST(CanonicalJson, RefusesStringsThatAreNotUtf8) {
+  // A client parsing the served file would replace these bytes, canonicalise other
+  // bytes, and fail every signature: refuse them when signing instead.
+  for (const char* bad : {"\xff", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82",
+                          "a\x80"}) {
+    auto value = canonical(nlohmann::json{{"v", std::string(bad)}});
+    ASSERT_FALSE(value) << bad;
+    EXPECT_EQ(value.error().code, Errc::invalid_argument);
+    auto key = canonical(nlohmann::json{{std::string(bad), 1}});
+    EXPECT_FALSE(key) << bad;
+  }
+  for (const char* good : {"\xc2\xa9", "\xe2\x82\xac", "\xef\xbf\xbf", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"})
+    EXPECT_TRUE(canonical(nlohmann::json{{"v", std::string(good)}})) << good;
+}
+
 }  // namespace
 }  // namespace ota::json

@@ -16,7 +16,7 @@ class MemStorage final : public io::Storage {
   std::optional<uint64_t> fail_after_bytes;  // writes beyond this many bytes fail: no_space
   bool fail_rename = false;
   std::optional<int> cut_after_renames;  // power cut: renames beyond this count fail
-  int renames = 0, dir_syncs = 0;
+  int renames = 0, dir_syncs = 0, fs_syncs = 0;
 
   Result<std::unique_ptr<io::InputFile>> open_input(const std::filesystem::path& path) override {
     auto it = files.find(path.string());
@@ -40,6 +40,11 @@ class MemStorage final : public io::Storage {
     ++renames;
     return {};
   }
+  Result<bool> rename_if_absent(const std::filesystem::path& from, const std::filesystem::path& to) override {
+    if (files.count(to.string())) return false;
+    OTA_TRY(rename(from, to));
+    return true;
+  }
   Result<void> sync_dir(const std::filesystem::path&) override {
     ++dir_syncs;
     return {};
@@ -49,6 +54,22 @@ class MemStorage final : public io::Storage {
     return a == b && files.count(a.string());
   }
   Result<void> create_directories(const std::filesystem::path&) override { return {}; }
+  // The content's FNV-1a hash stands in for the modification time: any edit of
+  // `files` (which tests make directly) changes it, as a write changes mtime.
+  Result<io::FileStamp> stamp(const std::filesystem::path& path) override {
+    auto it = files.find(path.string());
+    if (it == files.end()) return Error{Errc::not_found, "'" + path.string() + "' does not exist"};
+    return stamp_of(it->second);
+  }
+  static io::FileStamp stamp_of(const Bytes& content) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (uint8_t b : content) h = (h ^ b) * 0x100000001b3ULL;
+    return io::FileStamp{content.size(), int64_t(h >> 1), 1};
+  }
+  Result<void> sync_filesystem(const std::filesystem::path&) override {
+    ++fs_syncs;
+    return {};
+  }
   bool is_directory(const std::filesystem::path& path) override {
     const std::string prefix = path.string() + "/";
     for (const auto& [name, bytes] : files)
@@ -73,6 +94,7 @@ class MemStorage final : public io::Storage {
       return {};
     }
     Result<void> sync() override { return {}; }
+    Result<io::FileStamp> stamp() override { return MemStorage::stamp_of(fs_.files[path_]); }
     Result<void> close() override { return {}; }
     MemStorage& fs_;
     std::string path_;

@@ -103,5 +103,79 @@ TEST_F(PosixWriteAtomic, MissingOutputDirectoryIsAnIoError) {
   EXPECT_EQ(r.error().code, Errc::not_found);
 }
 
+TEST_F(PosixWriteAtomic, DeferredWritesSkipTheSyncsUntilSyncFilesystem) {
+  testing::MemStorage mem;
+  ASSERT_TRUE(write_atomic(mem, "out", FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1}); },
+                           Durability::kDeferred));
+  EXPECT_EQ(mem.dir_syncs, 0);
+  PosixStorage fs;
+  auto dest = dir_ / "deferred";
+  ASSERT_TRUE(write_atomic(fs, dest, FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1, 2}); },
+                           Durability::kDeferred));
+  EXPECT_EQ(std::filesystem::file_size(dest), 2u);
+  EXPECT_TRUE(fs.sync_filesystem(dir_));
+  auto missing = fs.sync_filesystem(dir_ / "absent");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+TEST_F(PosixWriteAtomic, RenameIfAbsentNeverReplaces) {
+  PosixStorage fs;
+  auto write_file = [](const std::filesystem::path& p, const char* text) { std::ofstream(p) << text; };
+  write_file(dir_ / "a", "new");
+  write_file(dir_ / "b", "old");
+  auto r = fs.rename_if_absent(dir_ / "a", dir_ / "b");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(*r);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "a"));
+  std::ifstream b(dir_ / "b");
+  std::string text((std::istreambuf_iterator<char>(b)), {});
+  EXPECT_EQ(text, "old");
+  r = fs.rename_if_absent(dir_ / "a", dir_ / "c");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(*r);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "a"));
+}
+
+TEST_F(PosixWriteAtomic, StampChangesWithEveryRewriteAndSurvivesARename) {
+  PosixStorage fs;
+  std::filesystem::path temp;
+  auto out = fs.create_temp(dir_ / "f", FileMode::kPublic, temp);
+  ASSERT_TRUE(out);
+  ASSERT_TRUE((*out)->write(Bytes{1, 2, 3}));
+  auto written = (*out)->stamp();  // flushes first
+  ASSERT_TRUE(written);
+  EXPECT_EQ(written->size, 3u);
+  ASSERT_TRUE((*out)->close());
+  ASSERT_TRUE(fs.rename(temp, dir_ / "f"));
+  auto renamed = fs.stamp(dir_ / "f");
+  ASSERT_TRUE(renamed);
+  EXPECT_EQ(*renamed, *written);
+  usleep(5000);
+  { std::ofstream(dir_ / "f", std::ios::binary) << "abc"; }  // same size, rewritten in place
+  auto rewritten = fs.stamp(dir_ / "f");
+  ASSERT_TRUE(rewritten);
+  EXPECT_EQ(rewritten->size, 3u);
+  EXPECT_NE(*rewritten, *written);
+  auto missing = fs.stamp(dir_ / "none");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);
+}
+
+TEST_F(PosixWriteAtomic, InputsOfEverySizeReadBackExactly) {
+  PosixStorage fs;
+  // Small files go to the heap, large ones to a mapping: both must hold the bytes.
+  for (size_t size : {size_t(0), size_t(1), size_t(4096), size_t(1) << 20, (size_t(1) << 20) + 1, size_t(3) << 20}) {
+    Bytes content(size);
+    for (size_t i = 0; i < size; ++i) content[i] = uint8_t(i * 131 + size);
+    auto path = dir_ / ("in-" + std::to_string(size));
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(content.data()), std::streamsize(size));
+    auto in = fs.open_input(path);
+    ASSERT_TRUE(in) << size;
+    ASSERT_EQ((*in)->bytes().size(), size);
+    EXPECT_TRUE(std::equal(content.begin(), content.end(), (*in)->bytes().begin())) << size;
+  }
+}
+
 }  // namespace
 }  // namespace ota::io
