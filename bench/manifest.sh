@@ -31,6 +31,8 @@
 #   BENCH_LINEAR_MAX     1.5   target: verify us/target at the largest N / at the smallest N
 #   BENCH_STRICT=1       a missed target makes the exit status 1
 #   BENCH_EXPLAIN=1      also time the staged copy alone (io::write_atomic of every file)
+#   BENCH_COLD=1         (root) drop the page cache before every timed pass, the build and each
+#                        peer run; the inputs then live under BENCH_DIR (a disk), not /dev/shm
 #
 # Exit status: 0 all ran and every target verified (targets missed are reported, not
 # failed, unless BENCH_STRICT=1); 1 a step failed, or a target was missed with
@@ -82,6 +84,7 @@ RATIO_MAX=${BENCH_RATIO_MAX:-2.0}
 LINEAR_MAX=${BENCH_LINEAR_MAX:-1.5}
 STRICT=${BENCH_STRICT:-0}
 EXPLAIN=${BENCH_EXPLAIN:-0}
+COLD=${BENCH_COLD:-0}
 
 is_number() { [[ $1 =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)$ ]]; }
 ((${#COUNTS[@]})) || die "BENCH_TARGETS is empty"
@@ -100,9 +103,13 @@ is_number "$VERIFY_BUDGET" || die "BENCH_VERIFY_BUDGET must be a number of secon
 is_number "$RATIO_MAX" || die "BENCH_RATIO_MAX must be a number, got '$RATIO_MAX'"
 is_number "$LINEAR_MAX" || die "BENCH_LINEAR_MAX must be a number, got '$LINEAR_MAX'"
 [[ -d $DIR && -w $DIR ]] || die "BENCH_DIR '$DIR' is not a writable directory"
+if [[ $COLD == 1 ]]; then
+    [[ $(id -u) == 0 ]] || die "BENCH_COLD=1 drops the page cache, which needs root"
+    command -v xargs sha256sum cp sync >/dev/null || die "BENCH_COLD=1: coreutils/findutils missing"
+fi
 if [[ -z $SRC_DIR ]]; then
     SRC_DIR=$DIR
-    if [[ -d /dev/shm && -w /dev/shm && $(stat -f -c %T /dev/shm 2>/dev/null || true) == tmpfs ]]; then SRC_DIR=/dev/shm; fi
+    if [[ $COLD != 1 &&  -d /dev/shm && -w /dev/shm && $(stat -f -c %T /dev/shm 2>/dev/null || true) == tmpfs ]]; then SRC_DIR=/dev/shm; fi
 fi
 [[ -d $SRC_DIR && -w $SRC_DIR ]] || die "BENCH_SRC_DIR '$SRC_DIR' is not a writable directory"
 command -v jq >/dev/null 2>&1 || die "jq not found (ci/deps.sh bench, or: apt-get install jq)"
@@ -165,6 +172,7 @@ args=(--dir "$TMP" --src-dir "$SRC_TMP" --algo "$ALGO" --min-bytes "$MIN_BYTES" 
     --verify-budget "$VERIFY_BUDGET")
 for n in "${COUNTS[@]}"; do args+=(--targets "$n"); done
 [[ $EXPLAIN == 1 ]] && args+=(--explain)
+[[ $COLD == 1 ]] && args+=(--cold)
 T0=${EPOCHREALTIME/[.,]/}
 rc=0
 # The program's progress and errors go straight to stderr.
@@ -210,6 +218,18 @@ for n in "${COUNTS[@]}"; do
     printf '  %8s %6.1f %8.3f %8.3f %8.3f %10.3f %12.3f %7.2f %9.2f %10.1f %7s\n' "$n" "$mib" "$h" "$ph" "$a" "$p" "$b" \
         "$r" "$cr" "$pr" "$verdict" >&2
 done
+{
+    printf '\n== against the peer tools in the same run (fastest of 3 each): GNU sha256sum of the files, and GNU cp\n'
+    printf '   of them into a new directory + sync -f; peer ratio = build+sign / (sha256sum + cp)%s\n' \
+        "$([[ $COLD == 1 ]] && echo '; page cache dropped before each')"
+    printf '  %8s %12s %8s %12s %10s\n' targets "sha256sum s" "cp s" "build+sign s" "peer ratio"
+    printf '  %8s %12s %8s %12s %10s\n' -------- ------------ -------- ------------ ----------
+} >&2
+for n in "${COUNTS[@]}"; do
+    IFS=$'\t' read -r ps pc b pr < <(jq -r --argjson n "$n" 'select(.targets == $n) |
+        [.peer_sha256sum_seconds, .peer_cp_seconds, .build_sign_seconds, .peer_ratio] | @tsv' "$RESULTS")
+    printf '  %8s %12.3f %8.3f %12.3f %10.2f\n' "$n" "$ps" "$pc" "$b" "$pr" >&2
+done
 while IFS= read -r w; do
     [[ -n $w ]] && printf '  publish warning: %s\n' "$w" >&2
 done < <(jq -r '.targets as $n | (.publish_warnings // [])[] | "N=\($n): \(.)"' "$RESULTS")
@@ -231,8 +251,8 @@ for n in "${COUNTS[@]}"; do
 done
 if [[ $EXPLAIN == 1 ]]; then
     {
-        printf '\n== explain: the staged copy alone (open_input + io::write_atomic per file: temp file, write, fsync,\n'
-        printf '   rename, fsync of the directory), against add_targets\n'
+        printf '\n== explain: the staged copy alone (open_input + io::write_atomic per file without syncs: temp\n'
+        printf '   file, write, rename; then one syncfs), against add_targets\n'
         printf '  %8s %10s %10s %12s\n' targets "copy s" "add s" "copy / add"
         printf '  %8s %10s %10s %12s\n' -------- ---------- ---------- ------------
     } >&2
@@ -274,10 +294,11 @@ if ((JSON)); then
         --argjson large "$LARGE" --argjson small "$SMALL" --argjson ratio "$RATIO" --argjson rmax "$RATIO_MAX" \
         --argjson cratio "$CPU_RATIO" --argjson clin "$LINEAR_CPU" \
         --argjson rpass "$RATIO_PASS" --argjson lin "$LINEAR" --argjson lmax "$LINEAR_MAX" --argjson lpass "$LINEAR_PASS" \
-        --slurpfile results "$RESULTS" \
+        --argjson cold "$COLD" --slurpfile results "$RESULTS" \
         '{benchmark: "manifest", date: $date, host: $host, cores: $cores,
           load_average: {start: $load0, end: $load1}, build_type: (if $bt == "" then null else $bt end),
           ota_bench_manifest: $bin, file_system: $fs, input_file_system: $sfs, wall_seconds: $wall,
+          cold_cache: ($cold == 1),
           settings: {algorithm: $algo, min_bytes: $minb, max_bytes: $maxb, hash_reps: $reps,
                      verify_budget_seconds: $budget, key_backend: "file", thresholds: 1},
           results: $results,

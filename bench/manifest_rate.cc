@@ -4,7 +4,7 @@
 //
 //   ota-bench-manifest [--targets N]... [--dir DIR] [--src-dir DIR] [--algo ALGO]
 //                      [--min-bytes B] [--max-bytes B] [--seed S] [--hash-reps R]
-//                      [--verify-budget S] [--explain]
+//                      [--verify-budget S] [--explain] [--cold]
 //
 // First it writes the inputs once, for the largest N, under --src-dir (default: --dir):
 // files of B bytes each, B uniform in [min, max] (default 1024..4096), random content
@@ -19,7 +19,8 @@
 //            counts, so the ratio is the strictest one.
 //   plain    (reference, not in the ratio) the same files read with open/read/close into
 //            one reused heap buffer + crypto::sha256, fastest of R passes after the build.
-//   build    repository::add_targets(all N, one batch) + repository::publish, timed
+//   build    repository::add_targets(all N, one batch, on as many threads as cores, as
+//            ota-manifest add does) + repository::publish, timed
 //            apart and together ("build_sign_seconds"); ratio = build_sign / hash.
 //   verify   a fresh client::Updater (no state directory) over a DirectorySource:
 //            start + refresh (root, timestamp, snapshot, targets.json: fetch, hash,
@@ -29,6 +30,12 @@
 //            0 = no limit), the run stops after the budget (at least 100 targets),
 //            reports "verified_targets" < N and extrapolates the totals from the mean
 //            per target ("verify_extrapolated": true).
+//   peers    GNU sha256sum over the N files, and GNU cp of them into a new directory +
+//            `sync -f` (fastest of 3 each): peer_ratio = build_sign / (sha256sum + cp),
+//            what the build costs against hashing and copying with coreutils.
+//   --cold   (root) sync + drop the page cache before every timed pass, the build and
+//            each peer run: the inputs come from disk, not memory. Put --src-dir on a
+//            disk file system then.
 //   explain  (--explain) the staged copy alone: open_input + io::write_atomic of every
 //            file into a scratch tree, as add_targets copies them ("copy_seconds").
 // Prints one JSON object per line per N on stdout (see bench/README.md for the keys);
@@ -54,6 +61,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -107,7 +115,7 @@ int usage(const char* why) {
                "ota-bench-manifest: %s\n"
                "usage: ota-bench-manifest [--targets N]... [--dir DIR] [--src-dir DIR] [--algo ALGO]\n"
                "                          [--min-bytes B] [--max-bytes B] [--seed S] [--hash-reps R]\n"
-               "                          [--verify-budget S] [--explain]\n",
+               "                          [--verify-budget S] [--explain] [--cold]\n",
                why);
   return 2;
 }
@@ -166,6 +174,7 @@ struct Options {
   unsigned long min_bytes = 1024, max_bytes = 4096, seed = 20240601, hash_reps = 6;
   double verify_budget = 0;
   bool explain = false;
+  bool cold = false;  // drop the page cache before every timed read
 };
 
 struct Source {
@@ -188,6 +197,34 @@ void remove_work_dirs() {
     fs::remove_all(d, ec);
   }
   work_dirs.clear();
+}
+
+// --cold: every timed phase starts with the inputs on disk only, as on a machine that did
+// not just write them (artifacts fetched earlier, a cache volume). Needs root.
+void drop_caches(const Options& opt) {
+  if (!opt.cold) return;
+  ::sync();
+  FILE* f = std::fopen("/proc/sys/vm/drop_caches", "w");
+  bool ok = f && std::fputs("3\n", f) >= 0;
+  if (f && std::fclose(f) != 0) ok = false;
+  if (!ok) throw Failure{std::string("--cold: cannot write /proc/sys/vm/drop_caches (root only): ") + std::strerror(errno)};
+}
+
+// The peer tools on the same files, each a fresh process as a script would run them:
+// GNU sha256sum over all of them, and GNU cp of all of them into one new directory
+// followed by `sync -f` (add_targets ends with one syncfs, so both pay for durability).
+Span run_peer(const std::string& command) {
+  Stopwatch watch;
+  int rc = std::system(command.c_str());
+  Span took = watch.elapsed();
+  if (rc != 0) throw Failure{"peer command failed (" + std::to_string(rc) + "): " + command};
+  return took;
+}
+
+std::string quote_shell(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 // One pass of the baseline: read + SHA-256 of every file, the way add_targets reads
@@ -229,8 +266,8 @@ void remove_work_dirs() {
 }
 
 // --explain: what add_targets does to put each file into targets/, alone: open_input,
-// create_directories, io::write_atomic (temporary file, write, fsync, close, rename,
-// fsync of the directory).
+// create_directories, io::write_atomic without syncs (temporary file, write, close,
+// rename), then one syncfs.
 [[gnu::noinline]] Span stage_copy(io::Storage& storage, const std::vector<Source>& sources, const fs::path& dir) {
   Stopwatch watch;
   for (const auto& s : sources) {
@@ -238,9 +275,11 @@ void remove_work_dirs() {
     fs::path name(s.name);
     fs::path dest = dir / name.parent_path() / (s.sha256 + "." + name.filename().string());
     must(storage.create_directories(dest.parent_path()), WHAT("creating '" + dest.parent_path().string() + "'"));
-    must(io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(in->bytes()); }),
+    must(io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(in->bytes()); },
+                          io::Durability::kDeferred),
          WHAT("writing '" + dest.string() + "'"));
   }
+  must(storage.sync_filesystem(dir), WHAT("syncing '" + dir.string() + "'"));
   return watch.elapsed();
 }
 
@@ -303,6 +342,7 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
   repository::Context ctx{
       storage, now, [&](const std::string& ref, const std::string&) { return signer::open_signer(storage, ref, {}); },
       [&](const std::string& ref) { return signer::open_public_key(storage, ref, {}); }};
+  ctx.jobs = std::max(1u, std::thread::hardware_concurrency());  // as ota-manifest add does
   const fs::path repo = work / "repo";
   must(repository::init(ctx, config, repo), WHAT("init"));
   std::vector<repository::AddRequest> requests;
@@ -322,10 +362,14 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
   // (wall and CPU each), so a burst of activity next to one pass cannot flatter the ratio.
   const unsigned long reps_before = (opt.hash_reps + 1) / 2;
   std::vector<Span> hash_passes;
-  for (unsigned long rep = 0; rep < reps_before; ++rep) hash_passes.push_back(hash_pass(storage, sources, rep == 0));
+  for (unsigned long rep = 0; rep < reps_before; ++rep) {
+    drop_caches(opt);
+    hash_passes.push_back(hash_pass(storage, sources, rep == 0));
+  }
 
   // --- (b) build + sign -----------------------------------------------------------------
   note("N=%lu: add_targets + publish", n);
+  drop_caches(opt);
   Stopwatch add_watch;
   auto added = must(repository::add_targets(ctx, repo, requests), WHAT("add_targets"));
   const Span add = add_watch.elapsed();
@@ -398,10 +442,37 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
     copy = stage_copy(storage, sources, work / "copy");
   }
 
-  for (unsigned long rep = reps_before; rep < opt.hash_reps; ++rep)
+  for (unsigned long rep = reps_before; rep < opt.hash_reps; ++rep) {
+    drop_caches(opt);
     hash_passes.push_back(hash_pass(storage, sources, false));
+  }
   std::vector<Span> plain_passes;
-  for (unsigned long rep = 0; rep < opt.hash_reps; ++rep) plain_passes.push_back(plain_hash_pass(sources));
+  for (unsigned long rep = 0; rep < opt.hash_reps; ++rep) {
+    drop_caches(opt);
+    plain_passes.push_back(plain_hash_pass(sources));
+  }
+
+  // --- peers: sha256sum, and cp + sync -f, fastest of 3 each ------------------------------
+  note("N=%lu: peers (sha256sum, cp)", n);
+  const fs::path list = work / "peer-files";
+  {
+    std::string names;
+    for (const auto& src : sources) names += src.file.string() + '\0';
+    FILE* f = std::fopen(list.c_str(), "wb");
+    bool ok = f && std::fwrite(names.data(), 1, names.size(), f) == names.size();
+    if (f && std::fclose(f) != 0) ok = false;
+    if (!ok) throw Failure{"writing '" + list.string() + "'"};
+  }
+  std::vector<Span> sum_passes, cp_passes;
+  for (int rep = 0; rep < 3; ++rep) {
+    drop_caches(opt);
+    sum_passes.push_back(run_peer("xargs -0 sha256sum -- < " + quote_shell(list) + " > /dev/null"));
+    const fs::path dest = work / ("peer-copy-" + std::to_string(rep));
+    must(storage.create_directories(dest), WHAT("creating '" + dest.string() + "'"));
+    drop_caches(opt);
+    cp_passes.push_back(run_peer("xargs -0 cp -t " + quote_shell(dest) + " -- < " + quote_shell(list) +
+                                 " && sync -f " + quote_shell(dest)));
+  }
   // The fastest pass counts, wall clock and CPU time each.
   auto fastest = [](const std::vector<Span>& passes) {
     Span best = passes.front();
@@ -409,6 +480,7 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
     return best;
   };
   const Span hash = fastest(hash_passes), plain = fastest(plain_passes);
+  const Span peer_sum = fastest(sum_passes), peer_cp = fastest(cp_passes);
   double hash_wall_max = 0;
   for (const auto& p : hash_passes) hash_wall_max = std::max(hash_wall_max, p.wall);
 
@@ -454,6 +526,11 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
       {"verify_cpu_seconds", r6(verify.cpu)},
       {"verify_us_per_target", r3(verify.wall * per)},
       {"verify_cpu_us_per_target", r3(verify.cpu * per)},
+      {"cold", opt.cold},
+      {"add_jobs", ctx.jobs},
+      {"peer_sha256sum_seconds", r6(peer_sum.wall)},
+      {"peer_cp_seconds", r6(peer_cp.wall)},
+      {"peer_ratio", r3(build.wall / (peer_sum.wall + peer_cp.wall))},
       {"copy_seconds", copy ? json(r6(copy->wall)) : json(nullptr)},
       {"copy_cpu_seconds", copy ? json(r6(copy->cpu)) : json(nullptr)},
       {"publish_warnings", published.warnings},
@@ -478,6 +555,10 @@ int main(int argc, char** argv) {
     }
     if (arg == "--explain") {
       opt.explain = true;
+      continue;
+    }
+    if (arg == "--cold") {
+      opt.cold = true;
       continue;
     }
     if (!value) return usage(("missing value after " + std::string(arg)).c_str());

@@ -305,4 +305,9 @@ Result<Bytes> Updater::download_target(const TargetInfo& target) {
   return bytes;
 }
 
+const metadata::Targets* Updater::top_targets() const {
+  auto it = targets_.find("targets");
+  return it == targets_.end() ? nullptr : &it->second;
+}
+
 }  // namespace ota::client

@@ -83,6 +83,9 @@ class Updater {
   Result<Bytes> download_target(const TargetInfo& target);
 
   Versions versions() const;
+  // The verified top-level targets metadata after refresh() (null before): its role-level
+  // custom carries an Uptane director's vehicle id.
+  const metadata::Targets* top_targets() const;
 
  private:
   Result<void> update_root();

@@ -21,6 +21,7 @@ class PosixStorage final : public Storage {
   bool is_directory(const std::filesystem::path& path) override;
   Result<void> create_directories(const std::filesystem::path& dir) override;
   Result<FileStamp> stamp(const std::filesystem::path& path) override;
+  bool thread_safe() const override { return true; }  // no state but an atomic counter
   Result<void> sync_filesystem(const std::filesystem::path& path) override;
 
  private:

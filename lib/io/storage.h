@@ -83,6 +83,8 @@ class Storage {
   virtual Result<void> create_directories(const std::filesystem::path& dir) = 0;
   // Size, modification time and inode of a file; Errc::not_found when it does not exist.
   virtual Result<FileStamp> stamp(const std::filesystem::path& path) = 0;
+  // True when calls may come from several threads at once.
+  virtual bool thread_safe() const { return false; }
   // Makes every completed write and rename on the file system that holds `path`
   // durable (syncfs): one call after a batch of deferred writes replaces two fsyncs
   // per file.

@@ -238,6 +238,7 @@ json targets_json(TargetsRef&& t) {
     d["keys"] = std::move(keys);
     d["roles"] = std::move(roles);
   }
+  if (t.custom) out["custom"] = *t.custom;
   return out;
 }
 }  // namespace
@@ -305,6 +306,10 @@ Result<Targets> targets_from_json(const json& s) {
     f.hashes = std::move(*h);
     if (entry.contains("custom")) f.custom = entry["custom"];
     t.targets.emplace(path, std::move(f));
+  }
+  if (s.contains("custom")) {
+    if (!s["custom"].is_object()) return bad("targets: \"custom\" is not an object");
+    t.custom = s["custom"];
   }
   if (s.contains("delegations")) {
     const json& d = s["delegations"];

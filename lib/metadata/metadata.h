@@ -72,6 +72,9 @@ struct Targets {
   Time expires = 0;
   std::map<std::string, TargetFile> targets;
   std::optional<Delegations> delegations;
+  // Fields of our own beside the specification's (TUF allows them; they are signed):
+  // an Uptane director's {"vehicle": VIN}, present even when there are no targets.
+  std::optional<nlohmann::json> custom;
 };
 
 struct Snapshot {

@@ -37,13 +37,32 @@ struct DirectorReport {
   std::vector<Assigned> assigned;
 };
 
-// Replaces the director's staged targets with this vehicle's assignment. Refused: an
+// Marks a repository as the director repository of `vehicle`: its targets name images
+// held elsewhere (publish looks for no files under targets/), and its targets metadata
+// carries custom.vehicle. A repository already bound to another vehicle is refused.
+Result<void> mark_director(Context& ctx, const std::filesystem::path& repo, const std::string& vehicle);
+
+// Replaces the director's staged targets with this vehicle's assignment (no ECUs: the
+// vehicle has nothing to install, and the signed metadata still names it). Refused: an
 // ECU listed twice, an image not in the (verified) image repository, a hardware id the
 // image does not list.
-// Marks a repository as a director's: its targets name images held elsewhere, so
-// publish does not look for the files under targets/.
-Result<void> mark_director(Context& ctx, const std::filesystem::path& repo);
-
 Result<DirectorReport> assign(Context& ctx, const std::filesystem::path& director_repo, const DirectorRequest& request);
+
+// Many vehicles at once: the image repository is verified once, then each vehicle's
+// director repository <fleet_dir>/<VIN> is created from `config` when it does not exist
+// yet (all of them share the director's keys), assigned and published. Stops at the
+// first failure; vehicles before it stay published, the failing one unchanged.
+struct FleetRequest {
+  std::filesystem::path fleet_dir, image_repo, image_root;
+  std::vector<DirectorRequest> vehicles;  // image_repo/image_root of each are ignored
+  const Config* config = nullptr;         // to create missing director repositories
+};
+struct FleetVehicle {
+  std::string vehicle;
+  bool created = false;
+  DirectorReport report;
+  PublishReport published;
+};
+Result<std::vector<FleetVehicle>> assign_fleet(Context& ctx, const FleetRequest& request);
 
 }  // namespace ota::repository

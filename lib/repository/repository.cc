@@ -4,6 +4,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
 #include <set>
 #include <tuple>
 
@@ -84,6 +87,7 @@ Result<Config> load_repo_config(io::Storage& fs, const fs::path& repo) {
       c.roles[name] = RoleConfig{r["keys"].get<std::vector<std::string>>(), r["threshold"].get<uint32_t>(),
                                  r["expires_days"].get<uint32_t>()};
     c.director = doc->value("kind", "image") == "director";
+    c.vehicle = doc->value("vehicle", "");
     if (doc->contains("delegations"))
       for (const auto& d : (*doc)["delegations"])
         c.delegations.push_back({d["name"].get<std::string>(),
@@ -104,8 +108,10 @@ json repo_config_json(const Config& c) {
   for (const auto& d : c.delegations)
     delegations.push_back({{"name", d.name}, {"keys", d.keys.keys}, {"threshold", d.keys.threshold},
                            {"expires_days", d.keys.expires_days}, {"paths", d.paths}, {"terminating", d.terminating}});
-  return {{"format", "ota-repo/1"}, {"kind", c.director ? "director" : "image"}, {"roles", roles},
-          {"delegations", delegations}};
+  json out = {{"format", "ota-repo/1"}, {"kind", c.director ? "director" : "image"}, {"roles", roles},
+              {"delegations", delegations}};
+  if (!c.vehicle.empty()) out["vehicle"] = c.vehicle;
+  return out;
 }
 
 fs::path staged_path(const fs::path& repo, const std::string& role) {
@@ -380,9 +386,7 @@ namespace {
 // not synced here: add_targets syncs the file system once before the staging file
 // names it. A file already there with these bytes (published before, or added twice)
 // is kept, so a published target is never replaced by a write not yet durable.
-Result<io::FileStamp> store_target(Context& ctx, const fs::path& dest, ByteView bytes, const std::string& sha,
-                                   std::set<fs::path>& made_dirs) {
-  if (made_dirs.insert(dest.parent_path()).second) OTA_TRY(ctx.fs.create_directories(dest.parent_path()));
+Result<io::FileStamp> store_target(Context& ctx, const fs::path& dest, ByteView bytes, const std::string& sha) {
   fs::path temp;
   auto out = ctx.fs.create_temp(dest, io::FileMode::kPublic, temp);
   if (!out) return std::move(out).error();
@@ -410,20 +414,21 @@ Result<io::FileStamp> store_target(Context& ctx, const fs::path& dest, ByteView 
   return stamp;
 }
 
-// Copies one image (and its deltas) into targets/ and records them in `next`.
-Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req, json& next, AddReport& report,
-                       std::set<fs::path>& made_dirs) {
-  OTA_TRY(metadata::check_target_path(req.name));
-  if (req.version.empty()) return Error{Errc::invalid_argument, "a target needs --version"};
-  if (req.hardware_ids.empty()) return Error{Errc::invalid_argument, "a target needs at least one --hardware-id"};
-  if (req.priority != "security" && req.priority != "bugfix" && req.priority != "feature")
-    return Error{Errc::invalid_argument, "--priority '" + req.priority + "': security, bugfix or feature"};
-  if (req.chunk_size < 4096) return Error{Errc::invalid_argument, "--chunk-size must be at least 4096 bytes"};
+// One request's files, copied into targets/ and ready to stage: the image first, then
+// one entry per delta.
+struct StagedFiles {
+  std::vector<std::pair<std::string, json>> entries;  // target name -> staged entry
+  std::vector<AddedTarget> targets;
+};
 
+// Reads, hashes and stores one image and its deltas. Touches nothing shared but the
+// storage, so requests run in parallel; their directories exist already.
+Result<StagedFiles> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req) {
   auto image = ctx.fs.open_input(req.file);
   if (!image) return std::move(image).error();
   ByteView bytes = (*image)->bytes();
-  const std::string sha = to_hex(crypto::sha256(bytes));
+  const auto digest = crypto::sha256(bytes);
+  const std::string sha = to_hex(digest);
   json chunks = json::array();
   if (bytes.size() <= req.chunk_size)
     chunks.push_back(sha);  // one chunk: the image's own hash
@@ -433,45 +438,68 @@ Result<void> stage_one(Context& ctx, const fs::path& repo, const AddRequest& req
 
   json deltas = json::object();
   // Each file is read once: what is copied is exactly what was hashed.
-  struct PendingFile { std::string name; std::shared_ptr<io::InputFile> input; std::string sha; uint64_t length; json custom; };
+  struct PendingFile { std::string name; std::unique_ptr<io::InputFile> input; std::string sha; json custom; };
   std::vector<PendingFile> files;
+  files.push_back({req.name, nullptr, sha, {}});
   for (const auto& d : req.deltas) {
-    if (d.from_version.empty() || d.from_version == req.version)
-      return Error{Errc::invalid_argument, "--delta needs FROM_VERSION=PATCH with a version other than " + req.version};
     auto info = delta::inspect_patch(ctx.fs, d.patch);
     if (!info) return std::move(info).error().with_context("delta from " + d.from_version);
-    if (info->trailer && info->trailer->new_sha256 != crypto::sha256(bytes))
+    if (info->trailer && info->trailer->new_sha256 != digest)
       return Error{Errc::rejected, "delta from " + d.from_version + " ('" + d.patch.string() +
                                        "') does not produce '" + req.file.string() + "'"};
     auto patch = ctx.fs.open_input(d.patch);
     if (!patch) return std::move(patch).error();
     const std::string psha = to_hex(crypto::sha256((*patch)->bytes()));
     const std::string pname = req.name + ".from-" + d.from_version + ".patch";
-    OTA_TRY(metadata::check_target_path(pname));
     deltas[d.from_version] = {{"target", pname},
                               {"length", (*patch)->bytes().size()},
                               {"hashes", {{"sha256", psha}}},
                               {"algorithm", std::string(delta::to_string(info->algorithm))}};
-    const uint64_t plength = (*patch)->bytes().size();
-    files.push_back({pname, std::shared_ptr<io::InputFile>(std::move(*patch)), psha, plength,
+    files.push_back({pname, std::move(*patch), psha,
                      {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
   }
-  json custom = {{"version", req.version},
-                 {"release_counter", req.release_counter},
-                 {"hardware_ids", req.hardware_ids},
-                 {"priority", req.priority},
-                 {"chunks", {{"size", req.chunk_size}, {"sha256", chunks}}},
-                 {"deltas", deltas}};
-  const uint64_t length = bytes.size();
-  files.insert(files.begin(), {req.name, std::shared_ptr<io::InputFile>(std::move(*image)), sha, length, custom});
+  files[0].input = std::move(*image);
+  files[0].custom = {{"version", req.version},
+                     {"release_counter", req.release_counter},
+                     {"hardware_ids", req.hardware_ids},
+                     {"priority", req.priority},
+                     {"chunks", {{"size", req.chunk_size}, {"sha256", std::move(chunks)}}},
+                     {"deltas", std::move(deltas)}};
 
-  for (const auto& f : files) {
-    fs::path dest = target_file(repo, f.name, f.sha);
-    auto stamp = store_target(ctx, dest, f.input->bytes(), f.sha, made_dirs);
+  StagedFiles out;
+  for (auto& f : files) {
+    const uint64_t length = f.input->bytes().size();
+    auto stamp = store_target(ctx, target_file(repo, f.name, f.sha), f.input->bytes(), f.sha);
     if (!stamp) return std::move(stamp).error();
-    next[f.name] = {{"length", f.length}, {"hashes", {{"sha256", f.sha}}}, {"custom", f.custom},
-                    {"stamp", stamp_json(*stamp)}};
-    report.targets.push_back({f.name, f.length, f.sha});
+    f.input.reset();  // hold one request's files at a time, not the whole batch
+    out.entries.emplace_back(f.name, json{{"length", length}, {"hashes", {{"sha256", f.sha}}},
+                                          {"custom", std::move(f.custom)}, {"stamp", stamp_json(*stamp)}});
+    out.targets.push_back({f.name, length, f.sha});
+  }
+  return out;
+}
+
+// Everything about a request that needs no file: refused before any file is written.
+Result<void> check_request(const Config& config, const AddRequest& req) {
+  OTA_TRY(metadata::check_target_path(req.name));
+  if (req.version.empty()) return Error{Errc::invalid_argument, "a target needs --version"};
+  if (req.hardware_ids.empty()) return Error{Errc::invalid_argument, "a target needs at least one --hardware-id"};
+  if (req.priority != "security" && req.priority != "bugfix" && req.priority != "feature")
+    return Error{Errc::invalid_argument, "--priority '" + req.priority + "': security, bugfix or feature"};
+  if (req.chunk_size < 4096) return Error{Errc::invalid_argument, "--chunk-size must be at least 4096 bytes"};
+  for (const auto& d : req.deltas) {
+    if (d.from_version.empty() || d.from_version == req.version)
+      return Error{Errc::invalid_argument, "--delta needs FROM_VERSION=PATCH with a version other than " + req.version};
+    OTA_TRY(metadata::check_target_path(req.name + ".from-" + d.from_version + ".patch"));
+  }
+  if (req.role != "targets") {
+    const DelegationConfig* d = nullptr;
+    for (const auto& c : config.delegations) d = c.name == req.role ? &c : d;
+    if (!d) return Error{Errc::invalid_argument, "no delegated role '" + req.role + "': add it with 'ota-manifest delegate'"};
+    bool match = false;
+    for (const auto& p : d->paths) match = match || fnmatch(p.c_str(), req.name.c_str(), FNM_PATHNAME) == 0;
+    if (!match)
+      return Error{Errc::invalid_argument, "target '" + req.name + "' is outside the paths delegated to '" + req.role + "'"};
   }
   return {};
 }
@@ -484,29 +512,56 @@ Result<AddReport> add_targets(Context& ctx, const fs::path& repo, const std::vec
   if (config->director)
     return Error{Errc::invalid_argument, "'" + repo.string() + "' is a director repository: assign images with 'ota-manifest director'"};
   std::map<std::string, json> next;  // role -> staged targets
-  AddReport report;
-  std::set<fs::path> made_dirs;
+  std::set<fs::path> dirs;
   for (const auto& req : requests) {
-    if (req.role != "targets") {
-      const DelegationConfig* d = nullptr;
-      for (const auto& c : config->delegations) d = c.name == req.role ? &c : d;
-      if (!d) return Error{Errc::invalid_argument, "no delegated role '" + req.role + "': add it with 'ota-manifest delegate'"};
-      bool match = false;
-      for (const auto& p : d->paths) match = match || fnmatch(p.c_str(), req.name.c_str(), FNM_PATHNAME) == 0;
-      if (!match)
-        return Error{Errc::invalid_argument, "target '" + req.name + "' is outside the paths delegated to '" + req.role + "'"};
-    }
+    OTA_TRY(check_request(*config, req));
     if (!next.count(req.role)) {
       auto staged = read_json(ctx.fs, staged_path(repo, req.role));
       if (!staged && !(staged.error().code == Errc::not_found && req.role != "targets")) return std::move(staged).error();
-      next[req.role] = staged ? *staged : json::object();
+      next[req.role] = staged ? std::move(*staged) : json::object();
     }
-    OTA_TRY(stage_one(ctx, repo, req, next[req.role], report, made_dirs));
+    dirs.insert(target_file(repo, req.name, "").parent_path());
+  }
+  for (const auto& d : dirs) OTA_TRY(ctx.fs.create_directories(d));
+
+  // Reading, hashing and copying run on up to `jobs` threads; the staging files are
+  // then filled in request order, so the result does not depend on the threads.
+  std::vector<std::optional<Result<StagedFiles>>> staged(requests.size());
+  std::atomic<size_t> next_request{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&] {
+    for (size_t i; !failed && (i = next_request++) < requests.size();) {
+      staged[i] = stage_one(ctx, repo, requests[i]);
+      if (!*staged[i]) failed = true;
+    }
+  };
+  const size_t jobs = ctx.fs.thread_safe() ? std::clamp<size_t>(ctx.jobs, 1, requests.size()) : 1;
+  if (jobs > 1) {
+    std::vector<std::thread> threads;
+    try {
+      for (size_t t = 1; t < jobs; ++t) threads.emplace_back(worker);
+    } catch (const std::system_error&) {  // fewer threads than asked: the others do the work
+    }
+    worker();
+    for (auto& t : threads) t.join();
+  } else {
+    worker();
+  }
+  // The first failure in request order, whichever thread met it (later requests may not
+  // have run). Files already copied stay unreferenced in targets/ until added again.
+  for (auto& result : staged)
+    if (result && !*result) return std::move(*result).error();
+  AddReport report;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    json& role = next[requests[i].role];
+    for (auto& [name, entry] : (*staged[i])->entries) role[name] = std::move(entry);
+    for (auto& t : (*staged[i])->targets) report.targets.push_back(std::move(t));
   }
   // The copies become durable before any staging file names them; then one rewrite
   // of each staging file for the whole batch: nothing is staged on failure.
   OTA_TRY(ctx.fs.sync_filesystem(repo / "targets"));
-  for (const auto& [role, staged] : next) OTA_TRY(write_text(ctx.fs, staged_path(repo, role), staged.dump(1) + "\n"));
+  for (const auto& [role, entries] : next)
+    OTA_TRY(write_text(ctx.fs, staged_path(repo, role), entries.dump(1) + "\n"));
   return report;
 }
 
@@ -578,6 +633,7 @@ Result<PublishReport> publish_with(Context& ctx, const fs::path& repo, const Con
   auto top = staged_targets(ctx, repo, "targets", config->director);
   if (!top) return std::move(top).error();
   targets.targets = std::move(*top);
+  if (config->director && !config->vehicle.empty()) targets.custom = json{{"vehicle", config->vehicle}};
 
   // Delegated roles: their metadata, signed by their own keys, versions from the snapshot.
   std::map<std::string, metadata::MetaFile> old_meta;
@@ -735,17 +791,22 @@ Result<RotateReport> rotate_root(Context& ctx, const fs::path& repo, const Confi
   Config stored = next;
   stored.delegations = current->delegations;  // repo.yaml names the top-level roles only
   stored.director = current->director;
+  stored.vehicle = current->vehicle;
   OTA_TRY(write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(stored).dump(1) + "\n"));
   return report;
 }
 
-Result<void> mark_director(Context& ctx, const fs::path& repo) {
+Result<void> mark_director(Context& ctx, const fs::path& repo, const std::string& vehicle) {
   auto config = load_repo_config(ctx.fs, repo);
   if (!config) return std::move(config).error();
-  if (config->director) return {};
-  if (!config->delegations.empty())
+  if (config->director && config->vehicle == vehicle) return {};
+  if (!config->director && !config->delegations.empty())
     return Error{Errc::invalid_argument, "'" + repo.string() + "' has delegations: a director repository has none"};
+  if (!config->vehicle.empty() && config->vehicle != vehicle)
+    return Error{Errc::invalid_argument, "'" + repo.string() + "' is the director repository of vehicle '" +
+                                             config->vehicle + "', not '" + vehicle + "'"};
   config->director = true;
+  config->vehicle = vehicle;
   return write_text(ctx.fs, repo / "ota-repo.json", repo_config_json(*config).dump(1) + "\n");
 }
 

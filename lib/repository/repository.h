@@ -43,6 +43,7 @@ struct Config {
   std::map<std::string, RoleConfig> roles;
   std::vector<DelegationConfig> delegations;
   bool director = false;  // an Uptane director: targets name images of the image repository
+  std::string vehicle;    // a director's vehicle (VIN): signed into its targets as custom.vehicle
 };
 
 // Parses repo.yaml; relative file: key paths resolve against `base_dir`. Unknown
@@ -55,6 +56,8 @@ struct Context {
   metadata::Time now;
   std::function<Result<std::unique_ptr<signer::Signer>>(const std::string& ref, const std::string& role)> open_signer;
   std::function<Result<crypto::PublicKey>(const std::string& ref)> open_public_key;
+  // Threads that read, hash and copy targets in add (used when the storage is thread-safe).
+  unsigned jobs = 1;
 };
 
 struct RoleVersions {

@@ -17,6 +17,7 @@
 #include "io/posix_storage.h"
 #include "json/canonical_json.h"
 #include "metadata/envelope.h"
+#include "repository/batch_files.h"
 #include "repository/director.h"
 #include "repository/repository.h"
 #include "signer/signer.h"
@@ -418,6 +419,44 @@ TEST_F(RepositoryTest, PublishNoticesARewriteOfTheSameSizeAndAcceptsATouch) {
   EXPECT_EQ(r.error().message, "target 'ecu/fw2.bin' changed since it was added: add it again");
 }
 
+TEST_F(RepositoryTest, ParallelAddStagesInRequestOrderAndReportsTheFirstFailure) {
+  std::vector<repository::AddRequest> batch;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "fleet/part-" + std::to_string(i) + ".bin";
+    write(dir_ / ("part-" + std::to_string(i)), "part " + std::to_string(i) + std::string(size_t(i) * 97, char('a' + i % 26)));
+    batch.push_back({dir_ / ("part-" + std::to_string(i)), name, "3.0", {"hw-a"}, {}, "bugfix", 65536});
+  }
+  // The same name twice: the later request wins, as it would run alone.
+  batch.push_back({dir_ / "part-7", "fleet/part-3.bin", "3.1", {"hw-a"}, {}, "bugfix", 65536});
+  const std::string staged_before = read(repo_ / "staged-targets.json");
+  auto missing = batch;
+  missing[29].file = dir_ / "absent-29";
+  missing[33].file = dir_ / "absent-33";
+  repository::Context parallel = ctx_;
+  parallel.jobs = 4;
+  auto refused = repository::add_targets(parallel, repo_, missing);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("absent-29"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(read(repo_ / "staged-targets.json"), staged_before);
+
+  auto added = repository::add_targets(parallel, repo_, batch);
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_EQ(added->targets.size(), 41u);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(added->targets[size_t(i)].name, "fleet/part-" + std::to_string(i) + ".bin");
+  const std::string staged_parallel = read(repo_ / "staged-targets.json");
+  // One thread gives the same staging file, stamps aside (the copies are kept as they are).
+  write(repo_ / "staged-targets.json", staged_before);
+  ASSERT_TRUE(repository::add_targets(ctx_, repo_, batch));
+  EXPECT_EQ(read(repo_ / "staged-targets.json"), staged_parallel);
+  ASSERT_TRUE(repository::publish(ctx_, repo_));
+  auto got = fetch("fleet/part-3.bin");
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(std::string(got->begin(), got->end()), read(dir_ / "part-7"));
+  auto last = fetch("fleet/part-39.bin", "state-39");
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_EQ(std::string(last->begin(), last->end()), read(dir_ / "part-39"));
+}
+
 TEST_F(RepositoryTest, AddingPublishedBytesAgainKeepsTheServedFile) {
   write(dir_ / "fw2.bin", "second image");
   auto first = repository::add_target(ctx_, repo_, {dir_ / "fw2.bin", "ecu/fw2.bin", "2.0", {"hw-a"}, {}, "feature", 65536});
@@ -566,6 +605,29 @@ TEST_F(DirectorTest, AssignsEachEcuItsImageWithTheImageRepositorysHashes) {
   EXPECT_FALSE(repository::add_target(ctx_, director_, {dir_ / "fw.bin", "x/fw.bin", "1", {"hw"}, {}, "bugfix", 65536}));
 }
 
+TEST_F(DirectorTest, AVehicleWithNothingToInstallIsStillNamedAndBoundToItsRepository) {
+  ASSERT_TRUE(repository::assign(ctx_, director_, request({})));
+  ASSERT_TRUE(repository::publish(ctx_, director_));
+  DirectorySource source(fs_, director_);
+  Updater u(source, fs_, std::nullopt, kNow);
+  ASSERT_TRUE(u.start(bytes_of(read(director_ / "metadata" / "1.root.json"))));
+  ASSERT_TRUE(u.refresh());
+  ASSERT_NE(u.top_targets(), nullptr);
+  EXPECT_TRUE(u.top_targets()->targets.empty());
+  ASSERT_TRUE(u.top_targets()->custom);
+  EXPECT_EQ((*u.top_targets()->custom)["vehicle"], "VIN0001");
+  // The repository belongs to VIN0001 now: another vehicle's assignment is refused.
+  auto other = request({});
+  other.vehicle = "VIN0002";
+  auto refused = repository::assign(ctx_, director_, other);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("is the director repository of vehicle 'VIN0001'"), std::string::npos)
+      << refused.error().message;
+  // A vehicle id names a directory: path characters are refused.
+  other.vehicle = "../x";
+  EXPECT_FALSE(repository::assign(ctx_, director_, other));
+}
+
 TEST_F(DirectorTest, EcusOnOneImageShareAnEntryWithTheirOwnIdentifiers) {
   // Image 2.0 with a delta from 1.0 in the image repository.
   write(dir_ / "fw2.bin", std::string(100000, 'f') + "v2");
@@ -664,4 +726,55 @@ TEST(PublishPowerCut, EveryPrefixOfAPublishLeavesAValidRepository) {
 }
 
 }  // namespace
+TEST(BatchFiles, ReleaseFileDefaultsOverridesAndPaths) {
+  auto r = repository::parse_release(
+      "version: '2.0'\npriority: security\nchunk_size: 8192\nrelease_counter: 4\n"
+      "targets:\n"
+      "  - {name: a/fw.bin, file: out/a.bin, hardware_ids: [hw-a], deltas: {'1.0': ../p/a.patch}}\n"
+      "  - {name: b/fw.bin, file: /abs/b.bin, hardware_ids: [hw-b], version: '2.1', priority: feature, role: supplier}\n",
+      "/rel");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ((*r)[0].file, "/rel/out/a.bin");
+  EXPECT_EQ((*r)[0].version, "2.0");
+  EXPECT_EQ((*r)[0].priority, "security");
+  EXPECT_EQ((*r)[0].chunk_size, 8192u);
+  EXPECT_EQ((*r)[0].release_counter, 4u);
+  ASSERT_EQ((*r)[0].deltas.size(), 1u);
+  EXPECT_EQ((*r)[0].deltas[0].from_version, "1.0");
+  EXPECT_EQ((*r)[0].deltas[0].patch, "/p/a.patch");
+  EXPECT_EQ((*r)[1].file, "/abs/b.bin");
+  EXPECT_EQ((*r)[1].version, "2.1");
+  EXPECT_EQ((*r)[1].priority, "feature");
+  EXPECT_EQ((*r)[1].role, "supplier");
+  auto refuse = [](const std::string& yaml, const std::string& phrase) {
+    auto bad = repository::parse_release(yaml, "/");
+    ASSERT_FALSE(bad) << yaml;
+    EXPECT_NE(bad.error().message.find(phrase), std::string::npos) << bad.error().message;
+  };
+  refuse("targets:\n  - {name: a, file: f, hardware_ids: [h]}\n", "has no version");
+  refuse("version: '1'\ntargets:\n  - {name: a, file: f, hardware_ids: [h]}\n  - {name: a, file: g, hardware_ids: [h]}\n",
+         "line 4: target 'a' is listed twice");
+  refuse("version: '1'\ntargets: []\n", "at least one target");
+  refuse("version: '1'\ntargets:\n  - {name: a, hardware_ids: [h]}\n", "needs \"file\"");
+  refuse("version: '1'\ncolour: red\ntargets: []\n", "unknown field \"colour\"");
+  refuse("targets: [\n", "not valid YAML");
+}
+
+TEST(BatchFiles, FleetFileVehiclesAndEcus) {
+  auto f = repository::parse_fleet(
+      "vehicles:\n  - vin: VIN-1\n    ecus:\n      - {serial: E1, hardware_id: hw, target: a/fw.bin, installed_version: '1.0'}\n"
+      "      - {serial: E2, hardware_id: hw, target: a/fw.bin}\n  - {vin: VIN-2}\n");
+  ASSERT_TRUE(f) << f.error().message;
+  ASSERT_EQ(f->size(), 2u);
+  EXPECT_EQ((*f)[0].ecus.size(), 2u);
+  EXPECT_EQ((*f)[0].ecus[0].installed_version, std::optional<std::string>("1.0"));
+  EXPECT_FALSE((*f)[0].ecus[1].installed_version);
+  EXPECT_TRUE((*f)[1].ecus.empty());
+  for (const char* bad : {"vehicles:\n  - {vin: A}\n  - {vin: A}\n", "vehicles:\n  - {vin: 'a/b'}\n",
+                          "vehicles:\n  - {vin: ..}\n", "vehicles:\n  - {vin: A, ecus: [{serial: E}]}\n",
+                          "vehicles: []\n", "fleet: []\n"})
+    EXPECT_FALSE(repository::parse_fleet(bad)) << bad;
+}
+
 }  // namespace ota::client

@@ -2,10 +2,14 @@
 // deltas, publish, renew the timestamp, and verify a repository as a client would
 // (docs/repository.md, docs/cli.md).
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <thread>
 
+#include "client/http_source.h"
 #include "client/updater.h"
 #include "common/cli.h"
 #include "common/pin.h"
@@ -14,6 +18,7 @@
 #include "crypto/sha256.h"
 #include "io/posix_storage.h"
 #include "io/write_atomic.h"
+#include "repository/batch_files.h"
 #include "repository/director.h"
 #include "repository/repository.h"
 #include "signer/audited_signer.h"
@@ -89,11 +94,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> delta_args;
   std::string file_arg;
   auto* add = app.add_subcommand("add", "stage a firmware image (and its deltas) for the next publish");
+  std::string release_path;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   add->add_option("--repo", repo, "the repository")->required();
-  add->add_option("--file", file_arg, "the firmware image")->required();
-  add->add_option("--name", add_req.name, "target path in the repository (e.g. tcu/fw-2.4.0.bin)")->required();
-  add->add_option("--version", add_req.version, "firmware version")->required();
-  add->add_option("--hardware-id", add_req.hardware_ids, "hardware id it runs on (repeatable)")->required();
+  add->add_option("--release", release_path,
+                  "stage every target a release file lists (schemas/manifest-release.schema.json) instead of one");
+  add->add_option("--file", file_arg, "the firmware image");
+  add->add_option("--name", add_req.name, "target path in the repository (e.g. tcu/fw-2.4.0.bin)");
+  add->add_option("--version", add_req.version, "firmware version");
+  add->add_option("--hardware-id", add_req.hardware_ids, "hardware id it runs on (repeatable)");
+  add->add_option("--jobs", jobs, "threads that read, hash and copy targets (default: the number of cores)")
+      ->check(CLI::Range(1u, 256u));
   add->add_option("--delta", delta_args, "FROM_VERSION=PATCH: a delta from an installed version (repeatable)");
   add->add_option("--priority", add_req.priority, "security, bugfix or feature")->capture_default_str();
   add->add_option("--chunk-size", add_req.chunk_size, "bytes per resumable-download chunk hash")->capture_default_str();
@@ -126,17 +137,26 @@ int main(int argc, char** argv) {
   ota::repository::DirectorRequest director_req;
   std::vector<std::string> ecu_args;
   std::string image_repo, image_root;
+  std::string fleet_path, fleet_dir, director_config;
   auto* director = app.add_subcommand("director", "Uptane director: assign each ECU of a vehicle its image");
-  director->add_option("--repo", repo, "the vehicle's director repository (made with init)")->required();
+  director->add_option("--repo", repo, "the vehicle's director repository (made with init)");
   director->add_option("--image-repo", image_repo, "the image repository")->required();
   director->add_option("--image-root", image_root, "the image repository root the director trusts")->required();
-  director->add_option("--vehicle", director_req.vehicle, "vehicle identifier (VIN)")->required();
-  director->add_option("--ecu", ecu_args, "SERIAL=HARDWARE_ID:TARGET[@INSTALLED_VERSION] (repeatable)")->required();
+  director->add_option("--vehicle", director_req.vehicle, "vehicle identifier (VIN)");
+  director->add_option("--ecu", ecu_args,
+                       "SERIAL=HARDWARE_ID:TARGET[@INSTALLED_VERSION] (repeatable; none: nothing to install)");
+  director->add_option("--fleet", fleet_path,
+                       "assign and publish every vehicle a fleet file lists (schemas/director-fleet.schema.json)");
+  director->add_option("--fleet-dir", fleet_dir, "with --fleet: one director repository per vehicle, DIR/<VIN>");
+  director->add_option("--config", director_config, "with --fleet: repo.yaml to create missing vehicle repositories");
   director->footer(
-      "Example:\n  ota-manifest director --repo director/VIN123 --image-repo repo/ --image-root root.json \\\n"
+      "Examples:\n  ota-manifest director --repo director/VIN123 --image-repo repo/ --image-root root.json \\\n"
       "    --vehicle VIN123 --ecu TCU-0042=tcu-revA:tcu/fw-2.4.0.bin@2.3.0\n"
+      "  ota-manifest director --fleet fleet.yaml --fleet-dir director/ --config director.yaml \\\n"
+      "    --image-repo repo/ --image-root root.json\n"
       "With @INSTALLED_VERSION the ECU gets the image's delta from that version when there is one.\n"
-      "Then 'ota-manifest publish --repo director/VIN123' signs the director metadata.");
+      "One vehicle: then 'ota-manifest publish --repo director/VIN123' signs the director metadata.\n"
+      "--fleet publishes each vehicle's repository itself.");
 
   double warn_days = -1;
   auto* status = app.add_subcommand("status", "each role's version and expiry; exit 3 when one expires soon");
@@ -157,7 +177,10 @@ int main(int argc, char** argv) {
 
   std::string trusted_root, state_dir, target_name, out;
   auto* verify = app.add_subcommand("verify", "verify a repository as a TUF client does");
-  verify->add_option("--repo", repo, "the repository directory")->required();
+  std::string expect_vehicle;
+  verify->add_option("--repo", repo, "the repository: a directory or an http(s):// URL")->required();
+  verify->add_option("--vehicle", expect_vehicle,
+                     "Uptane: refuse director metadata signed for another vehicle (or for none)");
   verify->add_option("--trusted-root", trusted_root, "the root.json the client trusts")->required();
   verify->add_option("--state", state_dir, "keep trusted metadata here between runs (rollback protection)");
   verify->add_option("--target", target_name, "also find, download and check this target");
@@ -193,7 +216,30 @@ int main(int argc, char** argv) {
     json doc = {{"repo", repo}, {"versions", versions_json(made->versions)}, {"key_ids", made->key_ids}};
     return ota::tools::succeed(json_out, doc, "created repository '" + repo + "' (root v1, empty targets published)");
   }
+  if (*add && !release_path.empty()) {
+    if (!file_arg.empty() || !add_req.name.empty() || !add_req.version.empty() || !add_req.hardware_ids.empty() ||
+        !delta_args.empty())
+      return usage("--release lists the targets itself: leave out --file, --name, --version, --hardware-id and --delta",
+                   json_out);
+    auto text = fs.open_input(release_path);
+    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
+    auto requests = ota::repository::parse_release(
+        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
+        fs::path(release_path).parent_path());
+    if (!requests) return ota::tools::fail(kTool, std::move(requests).error().with_context("'" + release_path + "'"), json_out);
+    ctx.jobs = jobs;
+    auto added = ota::repository::add_targets(ctx, repo, *requests);
+    if (!added) return ota::tools::fail(kTool, added.error(), json_out);
+    json targets = json::array();
+    for (const auto& t : added->targets) targets.push_back({{"name", t.name}, {"length", t.length}, {"sha256", t.sha256}});
+    return ota::tools::succeed(json_out, {{"repo", repo}, {"staged", targets}},
+                               "staged " + std::to_string(added->targets.size()) + " target(s) of " +
+                                   std::to_string(requests->size()) + " image(s) in '" + repo +
+                                   "'; run 'ota-manifest publish' to sign them");
+  }
   if (*add) {
+    if (file_arg.empty() || add_req.name.empty() || add_req.version.empty() || add_req.hardware_ids.empty())
+      return usage("add needs --file, --name, --version and --hardware-id (or --release FILE)", json_out);
     add_req.file = file_arg;
     for (const auto& d : delta_args) {
       auto eq = d.find('=');
@@ -209,7 +255,42 @@ int main(int argc, char** argv) {
                                "staged " + std::to_string(added->targets.size()) + " target(s) in '" + repo +
                                    "'; run 'ota-manifest publish' to sign them");
   }
+  if (*director && !fleet_path.empty()) {
+    if (fleet_dir.empty()) return usage("--fleet needs --fleet-dir DIR (one director repository per vehicle)", json_out);
+    if (!repo.empty() || !director_req.vehicle.empty() || !ecu_args.empty())
+      return usage("--fleet lists the vehicles itself: leave out --repo, --vehicle and --ecu", json_out);
+    auto text = fs.open_input(fleet_path);
+    if (!text) return ota::tools::fail(kTool, text.error(), json_out);
+    auto vehicles = ota::repository::parse_fleet(
+        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()));
+    if (!vehicles) return ota::tools::fail(kTool, std::move(vehicles).error().with_context("'" + fleet_path + "'"), json_out);
+    std::optional<ota::repository::Config> config;
+    if (!director_config.empty()) {
+      auto c = read_config(fs, director_config);
+      if (!c) return ota::tools::fail(kTool, c.error(), json_out);
+      config = std::move(*c);
+    }
+    ota::repository::FleetRequest fleet{fleet_dir, image_repo, image_root, {}, config ? &*config : nullptr};
+    for (auto& v : *vehicles) fleet.vehicles.push_back({v.vehicle, std::move(v.ecus), {}, {}});
+    auto done = ota::repository::assign_fleet(ctx, fleet);
+    if (!done) return ota::tools::fail(kTool, done.error(), json_out);
+    json list = json::array();
+    size_t ecus = 0;
+    for (const auto& v : *done) {
+      json assigned = json::array();
+      for (const auto& a : v.report.assigned)
+        assigned.push_back({{"ecu_serial", a.ecu_serial}, {"target", a.target}, {"image", a.image}, {"delta", a.delta}});
+      ecus += v.report.assigned.size();
+      list.push_back({{"vehicle", v.vehicle}, {"repo", (fs::path(fleet_dir) / v.vehicle).string()}, {"created", v.created},
+                      {"assigned", assigned}, {"versions", versions_json(v.published.versions)}});
+    }
+    return ota::tools::succeed(json_out, {{"fleet_dir", fleet_dir}, {"vehicles", list}},
+                               "assigned and published " + std::to_string(done->size()) + " vehicle(s), " +
+                                   std::to_string(ecus) + " ECU(s), under '" + fleet_dir + "'");
+  }
   if (*director) {
+    if (repo.empty() || director_req.vehicle.empty())
+      return usage("director needs --repo and --vehicle (or --fleet FILE --fleet-dir DIR)", json_out);
     director_req.image_repo = image_repo;
     director_req.image_root = image_root;
     for (const auto& arg : ecu_args) {
@@ -299,10 +380,17 @@ int main(int argc, char** argv) {
   // verify
   auto root_file = fs.open_input(trusted_root);
   if (!root_file) return ota::tools::fail(kTool, root_file.error(), json_out);
-  ota::client::DirectorySource source(fs, repo, targets_from.empty() ? repo : targets_from);
+  const std::string targets_repo = targets_from.empty() ? repo : targets_from;
+  if (ota::client::is_url(repo) != ota::client::is_url(targets_repo))
+    return usage("--repo and --targets-from must both be directories or both be URLs", json_out);
+  std::unique_ptr<ota::client::Source> source;
+  if (ota::client::is_url(repo))
+    source = std::make_unique<ota::client::HttpSource>(repo, targets_repo);
+  else
+    source = std::make_unique<ota::client::DirectorySource>(fs, repo, targets_repo);
   std::optional<fs::path> state;
   if (!state_dir.empty()) state = state_dir;
-  ota::client::Updater updater(source, fs, state, *clock);
+  ota::client::Updater updater(*source, fs, state, *clock);
   if (auto ok = updater.start((*root_file)->bytes()); !ok) return ota::tools::fail(kTool, ok.error(), json_out);
   if (auto ok = updater.refresh(); !ok) return ota::tools::fail(kTool, ok.error(), json_out);
   auto v = updater.versions();
@@ -312,6 +400,21 @@ int main(int argc, char** argv) {
   std::string summary = "verified '" + repo + "': root v" + std::to_string(v.root) + ", timestamp v" +
                         std::to_string(v.timestamp) + ", snapshot v" + std::to_string(v.snapshot) + ", targets v" +
                         std::to_string(v.targets);
+  // Uptane: director metadata names the vehicle it was signed for, even with no targets.
+  std::string vehicle;
+  if (const auto* top = updater.top_targets(); top && top->custom && top->custom->contains("vehicle") &&
+                                              (*top->custom)["vehicle"].is_string())
+    vehicle = (*top->custom)["vehicle"].get<std::string>();
+  if (!vehicle.empty()) {
+    doc["vehicle"] = vehicle;
+    summary += "; for vehicle " + vehicle;
+  }
+  if (!expect_vehicle.empty() && vehicle != expect_vehicle)
+    return ota::tools::fail(kTool,
+                            Error{Errc::rejected, "'" + repo + "' is director metadata for " +
+                                                      (vehicle.empty() ? std::string("no vehicle") : "vehicle '" + vehicle + "'") +
+                                                      ", not for '" + expect_vehicle + "'"},
+                            json_out);
   if (!target_name.empty()) {
     auto info = updater.find_target(target_name);
     if (!info) return ota::tools::fail(kTool, info.error(), json_out);

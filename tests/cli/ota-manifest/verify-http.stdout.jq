@@ -1,0 +1,1 @@
+.verified and .target.name == "ecu/fw.bin" and .target.length == 14
