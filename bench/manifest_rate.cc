@@ -175,6 +175,7 @@ struct Options {
   double verify_budget = 0;
   bool explain = false;
   bool cold = false;  // drop the page cache before every timed read
+  unsigned long jobs = 0;  // add_targets threads; 0: the number of cores, as ota-manifest add
 };
 
 struct Source {
@@ -342,7 +343,7 @@ json run_one(const Options& opt, const std::vector<Source>& all_sources, unsigne
   repository::Context ctx{
       storage, now, [&](const std::string& ref, const std::string&) { return signer::open_signer(storage, ref, {}); },
       [&](const std::string& ref) { return signer::open_public_key(storage, ref, {}); }};
-  ctx.jobs = std::max(1u, std::thread::hardware_concurrency());  // as ota-manifest add does
+  ctx.jobs = opt.jobs ? unsigned(opt.jobs) : std::max(1u, std::thread::hardware_concurrency());  // as ota-manifest add does
   const fs::path repo = work / "repo";
   must(repository::init(ctx, config, repo), WHAT("init"));
   std::vector<repository::AddRequest> requests;
@@ -578,6 +579,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--min-bytes" || arg == "--max-bytes") {
       if (!parse_ulong(value, u) || u == 0 || u > (64ul << 20)) return usage("--min-bytes/--max-bytes take 1..64 MiB");
       (arg == "--min-bytes" ? opt.min_bytes : opt.max_bytes) = u;
+    } else if (arg == "--jobs") {
+      if (!parse_ulong(value, opt.jobs) || opt.jobs == 0 || opt.jobs > 256) return usage("--jobs takes 1..256");
     } else if (arg == "--seed") {
       if (!parse_ulong(value, opt.seed)) return usage("--seed takes a non-negative integer");
     } else if (arg == "--hash-reps") {
