@@ -540,6 +540,27 @@ TEST_F(RepositoryTest, TerminatingDelegationStopsTheSearch) {
   }
 }
 
+TEST_F(RepositoryTest, ASnapshotThatDropsADelegatedRoleIsRejected) {
+  // SECURITY-CHECKLIST item 9 (tuf-conformance targets_role_removal).
+  ASSERT_TRUE(signer::generate_key(fs_, key("supplier-a"), {crypto::Algorithm::ed25519, {}}, {}));
+  ASSERT_TRUE(repository::delegate(ctx_, repo_, {"supplier-a", {{key("supplier-a")}, 1, 30}, {"ecu-x/*"}, false}));
+  auto published = repository::publish(ctx_, repo_);
+  ASSERT_TRUE(published) << published.error().message;
+  ASSERT_TRUE(fetch("ecu/fw.bin"));  // trusts a snapshot that lists supplier-a.json
+  const uint64_t v = published->versions.snapshot;
+  const std::string old_name = std::to_string(v) + ".snapshot.json", new_name = std::to_string(v + 1) + ".snapshot.json";
+  resign(old_name, {"snapshot"}, [&](json& s) {
+    s["version"] = v + 1;
+    s["meta"].erase("supplier-a.json");
+  });
+  fs::rename(repo_ / "metadata" / old_name, repo_ / "metadata" / new_name);
+  resign("timestamp.json", {"timestamp"}, [&](json& s) {
+    s["version"] = s["version"].get<uint64_t>() + 1;
+    s["meta"]["snapshot.json"] = {{"version", v + 1}};
+  });
+  expect_rejected(fetch("ecu/fw.bin"), "drops supplier-a.json");
+}
+
 TEST_F(RepositoryTest, DelegationRulesAreEnforced) {
   ASSERT_TRUE(signer::generate_key(fs_, key("supplier-a"), {crypto::Algorithm::ed25519, {}}, {}));
   auto refuse = [&](repository::DelegationConfig d, const std::string& phrase) {
