@@ -93,13 +93,22 @@ YAML
 repo=$out/repo/image
 mkdir -p "$out/repo"
 "$manifest" --audit-log "$out/signing-audit.log" init --config "$hsm/repo.yaml" --repo "$repo" >/dev/null
-for ((j = 0; j < ${#versions[@]}; j++)); do
-  to=${versions[j]}
-  delta_args=()
-  for ((i = 0; i < j; i++)); do delta_args+=(--delta "${versions[i]}=$out/deltas/${versions[i]}-$to.patch"); done
-  "$manifest" add --repo "$repo" --file "$(fw "$to")" --name "example/firmware-$to.bin" --version "$to" \
-    --hardware-id example-board "${delta_args[@]}" --priority bugfix >/dev/null
-done
+# Every image with its deltas from each older version, staged by one release file (its
+# paths are relative to its own directory, out/demo).
+{
+  echo "priority: bugfix"
+  echo "targets:"
+  for ((j = 0; j < ${#versions[@]}; j++)); do
+    to=${versions[j]}
+    echo "  - name: example/firmware-$to.bin"
+    echo "    file: $(realpath --relative-to="$out" "$(fw "$to")")"
+    echo "    version: \"$to\""
+    echo "    hardware_ids: [example-board]"
+    echo "    deltas: {$(for ((i = 0; i < j; i++)); do printf '%s"%s": %s' "$([ "$i" -gt 0 ] && echo ', ')" \
+      "${versions[i]}" "deltas/${versions[i]}-$to.patch"; done)}"
+  done
+} >"$out/release.yaml"
+"$manifest" add --repo "$repo" --release "$out/release.yaml" >/dev/null
 published=$("$manifest" --audit-log "$out/signing-audit.log" publish --repo "$repo" --json)
 latest=${versions[${#versions[@]}-1]}
 verified=$("$manifest" verify --repo "$repo" --trusted-root "$repo/metadata/1.root.json" \
@@ -149,4 +158,4 @@ jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas |
   "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
   "TUF image repository: \(.repository.path) — targets v\(.repository.versions.targets), \(.repository.targets) targets (images and deltas); verified as a client: \(.repository.verified_target.name) with deltas from \(.repository.verified_target.deltas | join(", "))",
   "Uptane director: \(.director.path) for \(.director.vehicle): \(.director.verified_target) assigned to \(.director.ecus | join(", ")), verified with images from the image repository",
-  "outputs: out/demo/report.json, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
+  "outputs: out/demo/report.json, out/demo/release.yaml, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
