@@ -70,34 +70,38 @@ std::string serialize(const Envelope& e) {
   return assemble(e.signatures, text ? &*text : nullptr, e.signed_);
 }
 
-Result<std::string> sign_and_serialize(const json& signed_, const std::vector<signer::Signer*>& signers) {
-  auto bytes = ota::json::canonical(signed_);
-  if (!bytes) return std::move(bytes).error();
+namespace {
+
+// One signature per distinct key over the canonical bytes.
+Result<std::vector<Signature>> sign_bytes(const std::string& bytes, const std::vector<signer::Signer*>& signers) {
   std::vector<Signature> signatures;
   std::set<std::string> ids;
   for (signer::Signer* s : signers) {
     std::string id = s->key_id();
-    if (!ids.insert(id).second) continue;  // one signature per key
-    auto sig = s->sign(view(*bytes));
+    if (!ids.insert(id).second) continue;
+    auto sig = s->sign(view(bytes));
     if (!sig) return std::move(sig).error();
     signatures.push_back({id, to_hex(*sig)});
   }
-  return assemble(signatures, &*bytes, signed_);
+  return signatures;
+}
+
+}  // namespace
+
+Result<std::string> sign_and_serialize(const json& signed_, const std::vector<signer::Signer*>& signers) {
+  auto bytes = ota::json::canonical(signed_);
+  if (!bytes) return std::move(bytes).error();
+  auto signatures = sign_bytes(*bytes, signers);
+  if (!signatures) return std::move(signatures).error();
+  return assemble(*signatures, &*bytes, signed_);
 }
 
 Result<Envelope> sign(const json& signed_, const std::vector<signer::Signer*>& signers) {
   auto bytes = ota::json::canonical(signed_);
   if (!bytes) return std::move(bytes).error();
-  Envelope e{signed_, {}};
-  std::set<std::string> ids;
-  for (signer::Signer* s : signers) {
-    std::string id = s->key_id();
-    if (!ids.insert(id).second) continue;  // one signature per key
-    auto sig = s->sign(view(*bytes));
-    if (!sig) return std::move(sig).error();
-    e.signatures.push_back({id, to_hex(*sig)});
-  }
-  return e;
+  auto signatures = sign_bytes(*bytes, signers);
+  if (!signatures) return std::move(signatures).error();
+  return Envelope{signed_, std::move(*signatures)};
 }
 
 Result<ThresholdResult> count_signatures(const Envelope& envelope, const std::map<std::string, Key>& keys,
