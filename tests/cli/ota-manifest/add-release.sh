@@ -1,6 +1,6 @@
 . "$(dirname "$0")/../manifest_setup.sh"; make_repo
 mkdir -p build old
-head -c 150000 /dev/zero | tr '\0' 'b' > old/a-1.bin; cp old/a-1.bin build/a-2.bin; printf 'v2' >> build/a-2.bin
+head -c 150000 /dev/urandom > old/a-1.bin; cp old/a-1.bin build/a-2.bin; printf 'v2' >> build/a-2.bin
 printf 'ecu b image' > build/b-2.bin
 "$OTA_DELTA" create --from old/a-1.bin --to build/a-2.bin --out build/a-1-2.patch 2>/dev/null
 cat > build/release.yaml <<YAML

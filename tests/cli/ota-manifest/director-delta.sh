@@ -1,5 +1,5 @@
 . "$(dirname "$0")/../manifest_setup.sh"; make_repo
-head -c 200000 /dev/zero | tr '\0' 'a' > v1.bin; cp v1.bin v2.bin; printf 'patched' >> v2.bin
+head -c 200000 /dev/urandom > v1.bin; cp v1.bin v2.bin; printf 'patched' >> v2.bin
 "$OTA_DELTA" create --from v1.bin --to v2.bin --out 1-2.patch 2>/dev/null
 "$OTA_MANIFEST" add --repo repo --file v1.bin --name ecu/app.bin.v1 --version 1 --hardware-id hw 2>/dev/null
 "$OTA_MANIFEST" add --repo repo --file v2.bin --name ecu/app.bin --version 2 --hardware-id hw --delta 1=1-2.patch --release-counter 5 2>/dev/null
