@@ -95,10 +95,10 @@ Result<Bytes> HttpSource::get(const std::string& url, size_t max_bytes) {
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return Error{Errc::too_large, "'" + url + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes"};
   if (rc != CURLE_OK)
-    return Error{Errc::io, "fetching '" + url + "': " + (error[0] ? std::string(error) : curl_easy_strerror(rc))};
+    return Error{Errc::io, "'" + url + "': " + (error[0] ? std::string(error) : curl_easy_strerror(rc))};
   if (status == 404 || status == 403 || status == 410)
     return Error{Errc::not_found, "'" + url + "' is not on the server (HTTP " + std::to_string(status) + ")"};
-  if (status != 200) return Error{Errc::io, "fetching '" + url + "': HTTP " + std::to_string(status)};
+  if (status != 200) return Error{Errc::io, "'" + url + "': HTTP " + std::to_string(status)};
   return std::move(sink.bytes);
 }
 

@@ -26,4 +26,6 @@ grep -q "does not match its signed sha256" bad.err || { cat bad.err >&2; exit 1;
 "$OTA_MANIFEST" verify --repo "http://127.0.0.1:1" --trusted-root repo/metadata/1.root.json 2> down.err
 code=$?
 [ "$code" = 4 ] && [ "$(wc -l < down.err)" = 1 ] || { echo "unreachable: exit $code" >&2; cat down.err >&2; exit 1; }
+grep -q "^ota-manifest: error: fetching 2.root.json: 'http://127.0.0.1:1/metadata/2.root.json': " down.err ||
+  { cat down.err >&2; exit 1; }
 cat ok.json
