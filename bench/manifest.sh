@@ -30,7 +30,7 @@
 #   BENCH_RATIO_MAX      2.0   target: build+sign / hash at the largest N
 #   BENCH_LINEAR_MAX     1.5   target: verify us/target at the largest N / at the smallest N
 #   BENCH_STRICT=1       a missed target makes the exit status 1
-#   BENCH_EXPLAIN=1      also time the staged copy alone (io::write_atomic of every file)
+#   BENCH_EXPLAIN=1      also time the staged copy alone (io::write_new of every file)
 #   BENCH_COLD=1         (root) drop the page cache before every timed pass, the build and each
 #                        peer run; the inputs then live under BENCH_DIR (a disk), not /dev/shm
 #
@@ -251,7 +251,7 @@ for n in "${COUNTS[@]}"; do
 done
 if [[ $EXPLAIN == 1 ]]; then
     {
-        printf '\n== explain: the staged copy alone (open_input + io::write_atomic per file without syncs: temp\n'
+        printf '\n== explain: the staged copy alone (open_input + io::write_new per file, no syncs: temp\n'
         printf '   file, write, rename; then one syncfs), against add_targets\n'
         printf '  %8s %10s %10s %12s\n' targets "copy s" "add s" "copy / add"
         printf '  %8s %10s %10s %12s\n' -------- ---------- ---------- ------------

@@ -267,8 +267,8 @@ std::string quote_shell(const std::string& s) {
 }
 
 // --explain: what add_targets does to put each file into targets/, alone: open_input,
-// create_directories, io::write_atomic without syncs (temporary file, write, close,
-// rename), then one syncfs.
+// create_directories, io::write_new (temporary file, write, close, rename without
+// replacing), then one syncfs.
 [[gnu::noinline]] Span stage_copy(io::Storage& storage, const std::vector<Source>& sources, const fs::path& dir) {
   Stopwatch watch;
   for (const auto& s : sources) {
@@ -276,9 +276,7 @@ std::string quote_shell(const std::string& s) {
     fs::path name(s.name);
     fs::path dest = dir / name.parent_path() / (s.sha256 + "." + name.filename().string());
     must(storage.create_directories(dest.parent_path()), WHAT("creating '" + dest.parent_path().string() + "'"));
-    must(io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(in->bytes()); },
-                          io::Durability::kDeferred),
-         WHAT("writing '" + dest.string() + "'"));
+    must(io::write_new(storage, dest, io::FileMode::kPublic, in->bytes()), WHAT("writing '" + dest.string() + "'"));
   }
   must(storage.sync_filesystem(dir), WHAT("syncing '" + dir.string() + "'"));
   return watch.elapsed();

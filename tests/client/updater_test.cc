@@ -408,11 +408,11 @@ TEST_F(RepositoryTest, PublishNoticesARewriteOfTheSameSizeAndAcceptsATouch) {
   ASSERT_TRUE(added);
   auto stored = repo_ / "targets" / "ecu" / (added->targets[0].sha256 + ".fw2.bin");
   // Same bytes written again (new mtime): the stamp differs, the hash agrees.
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past a coarse timestamp tick
   write(stored, "second image");
   ASSERT_TRUE(repository::publish(ctx_, repo_));
   // Same size, other bytes: only the hash can tell, and publish computes it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // past a coarse timestamp tick
   write(stored, "SECOND image");
   auto r = repository::publish(ctx_, repo_);
   ASSERT_FALSE(r);

@@ -103,16 +103,31 @@ TEST_F(PosixWriteAtomic, MissingOutputDirectoryIsAnIoError) {
   EXPECT_EQ(r.error().code, Errc::not_found);
 }
 
-TEST_F(PosixWriteAtomic, DeferredWritesSkipTheSyncsUntilSyncFilesystem) {
+TEST(WriteNew, CreatesOnlyWhatIsAbsentWithoutSyncingAndLeavesNoTemporary) {
   testing::MemStorage mem;
-  ASSERT_TRUE(write_atomic(mem, "out", FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1}); },
-                           Durability::kDeferred));
+  auto made = write_new(mem, "dir/out", FileMode::kPublic, Bytes{1, 2});
+  ASSERT_TRUE(made);
+  EXPECT_TRUE(made->created);
+  EXPECT_EQ(made->stamp, *mem.stamp("dir/out"));
   EXPECT_EQ(mem.dir_syncs, 0);
+  auto again = write_new(mem, "dir/out", FileMode::kPublic, Bytes{9});
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(mem.files["dir/out"], (Bytes{1, 2}));
+  EXPECT_EQ(mem.files.size(), 1u);  // the temporary file is gone
+  mem.fail_after_bytes = 0;
+  EXPECT_FALSE(write_new(mem, "dir/other", FileMode::kPublic, Bytes{1}));
+  EXPECT_EQ(mem.files.size(), 1u);
+}
+
+TEST_F(PosixWriteAtomic, WriteNewThenSyncFilesystem) {
   PosixStorage fs;
-  auto dest = dir_ / "deferred";
-  ASSERT_TRUE(write_atomic(fs, dest, FileMode::kPublic, [](Writer& w) { return w.write(Bytes{1, 2}); },
-                           Durability::kDeferred));
+  auto dest = dir_ / "new";
+  auto made = write_new(fs, dest, FileMode::kPublic, Bytes{1, 2});
+  ASSERT_TRUE(made);
+  EXPECT_TRUE(made->created);
   EXPECT_EQ(std::filesystem::file_size(dest), 2u);
+  EXPECT_EQ(made->stamp, *fs.stamp(dest));  // the rename kept size, mtime and inode
   EXPECT_TRUE(fs.sync_filesystem(dir_));
   auto missing = fs.sync_filesystem(dir_ / "absent");
   ASSERT_FALSE(missing);
@@ -151,7 +166,7 @@ TEST_F(PosixWriteAtomic, StampChangesWithEveryRewriteAndSurvivesARename) {
   auto renamed = fs.stamp(dir_ / "f");
   ASSERT_TRUE(renamed);
   EXPECT_EQ(*renamed, *written);
-  usleep(5000);
+  usleep(20000);  // beyond the coarsest kernel timestamp tick (10 ms at HZ=100)
   { std::ofstream(dir_ / "f", std::ios::binary) << "abc"; }  // same size, rewritten in place
   auto rewritten = fs.stamp(dir_ / "f");
   ASSERT_TRUE(rewritten);

@@ -46,13 +46,17 @@ ota::Result<ota::metadata::Time> now() {
   return ota::metadata::Time(std::time(nullptr));
 }
 
+ota::Result<std::string> read_text(ota::io::Storage& fs, const std::string& path) {
+  auto file = fs.open_input(path);
+  if (!file) return std::move(file).error();
+  return std::string(reinterpret_cast<const char*>((*file)->bytes().data()), (*file)->bytes().size());
+}
+
 // repo.yaml, its relative file: paths resolved against its directory.
 ota::Result<ota::repository::Config> read_config(ota::io::Storage& fs, const std::string& path) {
-  auto text = fs.open_input(path);
+  auto text = read_text(fs, path);
   if (!text) return std::move(text).error();
-  auto config = ota::repository::parse_config(
-      std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
-      fs::path(path).parent_path());
+  auto config = ota::repository::parse_config(*text, fs::path(path).parent_path());
   if (!config) return std::move(config).error().with_context("'" + path + "'");
   return config;
 }
@@ -221,11 +225,9 @@ int main(int argc, char** argv) {
         !delta_args.empty())
       return usage("--release lists the targets itself: leave out --file, --name, --version, --hardware-id and --delta",
                    json_out);
-    auto text = fs.open_input(release_path);
+    auto text = read_text(fs, release_path);
     if (!text) return ota::tools::fail(kTool, text.error(), json_out);
-    auto requests = ota::repository::parse_release(
-        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()),
-        fs::path(release_path).parent_path());
+    auto requests = ota::repository::parse_release(*text, fs::path(release_path).parent_path());
     if (!requests) return ota::tools::fail(kTool, std::move(requests).error().with_context("'" + release_path + "'"), json_out);
     ctx.jobs = jobs;
     auto added = ota::repository::add_targets(ctx, repo, *requests);
@@ -259,10 +261,9 @@ int main(int argc, char** argv) {
     if (fleet_dir.empty()) return usage("--fleet needs --fleet-dir DIR (one director repository per vehicle)", json_out);
     if (!repo.empty() || !director_req.vehicle.empty() || !ecu_args.empty())
       return usage("--fleet lists the vehicles itself: leave out --repo, --vehicle and --ecu", json_out);
-    auto text = fs.open_input(fleet_path);
+    auto text = read_text(fs, fleet_path);
     if (!text) return ota::tools::fail(kTool, text.error(), json_out);
-    auto vehicles = ota::repository::parse_fleet(
-        std::string(reinterpret_cast<const char*>((*text)->bytes().data()), (*text)->bytes().size()));
+    auto vehicles = ota::repository::parse_fleet(*text);
     if (!vehicles) return ota::tools::fail(kTool, std::move(vehicles).error().with_context("'" + fleet_path + "'"), json_out);
     std::optional<ota::repository::Config> config;
     if (!director_config.empty()) {
