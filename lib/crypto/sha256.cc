@@ -41,4 +41,11 @@ Sha256Digest sha256(ByteView data) {
   return h.finish();
 }
 
+std::array<uint8_t, 20> sha1_for_uuid(ByteView data) {
+  std::array<uint8_t, 20> out{};
+  unsigned int len = 0;
+  check(EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha1(), nullptr));
+  return out;
+}
+
 }  // namespace ota::crypto

@@ -27,4 +27,8 @@ class Sha256 {
 
 Sha256Digest sha256(ByteView data);
 
+// SHA-1, only for name-based UUIDs (RFC 4122 version 5, as MCUboot's UUID TLVs use);
+// never for anything an attacker could exploit a collision in.
+std::array<uint8_t, 20> sha1_for_uuid(ByteView data);
+
 }  // namespace ota::crypto
