@@ -8,6 +8,9 @@
 # sign every image and patch with the targets key in the token, verify each signature
 # with openssl; publish a TUF image repository (out/demo/repo/image/) with every image
 # and its deltas, signed by the token's role keys, and verify it as a client would;
+# sign every release as an MCUboot-format slot image with the image key in the token and
+# build the example board's dual-bank factory flash image with v1 in slot A
+# (out/demo/flash/), inspected as the bootloader would;
 # check the signing audit log; write out/demo/report.json plus a summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +23,7 @@ delta=build/release/tools/ota-delta/ota-delta
 keys=build/release/tools/ota-keys/ota-keys
 sign=build/release/tools/ota-sign/ota-sign
 manifest=build/release/tools/ota-manifest/ota-manifest
+image=build/release/tools/ota-image/ota-image
 
 out=out/demo
 rm -rf "$out"
@@ -135,6 +139,27 @@ director=$out/repo/director
 "$manifest" --audit-log "$out/signing-audit.log" publish --repo "$director" >/dev/null
 director_verified=$("$manifest" verify --repo "$director" --trusted-root "$director/metadata/1.root.json" \
   --targets-from "$repo" --target "example/firmware-$latest.bin.from-${versions[0]}.patch" --json)
+echo "== dual-bank flash image for the example board (image key in the SoftHSM2 token)" >&2
+"$keys" generate --algo ecdsa-p256 --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=image-1$pin" >/dev/null 2>&1
+"$keys" public --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=image-1" --format pem >"$out/keys/image-1.pem"
+mkdir -p "$out/flash"
+cp examples/example-board.layout.yaml "$out/flash/layout.yaml"
+slot_records=()
+for v in "${versions[@]}"; do
+  slot=$out/flash/firmware-$v.slot
+  made=$("$image" --json sign --key "pkcs11:token=$OTA_EXAMPLE_TOKEN;object=image-1$pin" \
+    --audit-log "$out/signing-audit.log" --in "$(fw "$v")" --version "${v#v}" --hw-id example-board \
+    --vendor example.com --security-counter auto --layout "$out/flash/layout.yaml" --slot a --out "$slot")
+  checked=$("$image" --json verify "$slot" --trust "$out/keys/image-1.pem" --hw-id example-board --vendor example.com)
+  slot_records+=("$(jq -n --arg file "flash/$(basename "$slot")" --argjson m "$made" --argjson c "$checked" \
+    '{file: $file, version: $m.header.version, security_counter: $m.security_counter, size: $m.size,
+      digest: $m.digest, verified: ($c.result == "OK")}')")
+done
+"$image" --json build --layout "$out/flash/layout.yaml" --trust "$out/keys/image-1.pem" \
+  --slot-a "$out/flash/firmware-${versions[0]}.slot" --out "$out/flash/factory.img" >/dev/null
+flash_info=$("$image" --json info "$out/flash/factory.img" --layout "$out/flash/layout.yaml")
+[[ $(jq -r '.slots[0].verification.result' <<<"$flash_info") == OK && $(jq -r .layout_problem <<<"$flash_info") == null ]] ||
+  { echo "demo: error: the factory image does not boot slot A as built" >&2; exit 1; }
 audit=$("$keys" audit verify "$out/signing-audit.log" --json)
 
 printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
@@ -146,8 +171,15 @@ printf '%s\n' "${records[@]}" | jq -s --argjson firmware "$firmware_json" \
         verified_target: {name: $v.target.name, sha256: $v.target.sha256, deltas: ($v.target.custom.deltas | keys)}}')" \
   --argjson director "$(jq '{path: "repo/director", vehicle: .target.custom.vehicle, verified_target: .target.name,
         ecus: (.target.custom.ecu_identifiers | keys)}' <<<"$director_verified")" \
+  --argjson slot_images "$(printf '%s\n' "${slot_records[@]}" | jq -s .)" \
+  --argjson flash "$(jq '{path: "flash/factory.img", layout: "flash/layout.yaml", size: .layout.size,
+        slot_a: {result: .slots[0].verification.result, version: .slots[0].image.header.version},
+        slot_b_empty: .slots[1].empty, anti_rollback_counter: .root_of_trust.counter,
+        boot_control: {seq: .boot_control.record.seq, active: .boot_control.record.active_slot,
+                       slot_a: .boot_control.record.slots[0].state, slot_b: .boot_control.record.slots[1].state}}' <<<"$flash_info")" \
   '{tool_version: "'"$("$delta" --version | cut -d' ' -f2)"'", firmware: $firmware, deltas: .,
-    keys: $keys, signatures: $signatures, audit: $audit, repository: $repository, director: $director}' \
+    keys: $keys, signatures: $signatures, audit: $audit, repository: $repository, director: $director,
+    slot_images: $slot_images, flash: $flash}' \
   >"$out/report.json.tmp"
 mv "$out/report.json.tmp" "$out/report.json"
 /usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
@@ -158,4 +190,5 @@ jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas |
   "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
   "TUF image repository: \(.repository.path) — targets v\(.repository.versions.targets), \(.repository.targets) targets (images and deltas); verified as a client: \(.repository.verified_target.name) with deltas from \(.repository.verified_target.deltas | join(", "))",
   "Uptane director: \(.director.path) for \(.director.vehicle): \(.director.verified_target) assigned to \(.director.ecus | join(", ")), verified with images from the image repository",
-  "outputs: out/demo/report.json, out/demo/release.yaml, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
+  "flash: \(.flash.path) for the example board — slot A \(.flash.slot_a.version) \(.flash.slot_a.result) and \(.flash.boot_control.slot_a), slot B \(if .flash.slot_b_empty then "empty" else "full" end), anti-rollback counter \(.flash.anti_rollback_counter); \(.slot_images | length) signed slot images (MCUboot format), each verified",
+  "outputs: out/demo/report.json, out/demo/flash/, out/demo/release.yaml, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"

@@ -7,7 +7,7 @@ set -euo pipefail
 declare -A sets=(
   [build]="build-essential cmake ninja-build pkg-config ccache libcli11-dev libzstd-dev
            libdivsufsort-dev libbz2-dev liblzma-dev nlohmann-json3-dev libyaml-cpp-dev
-           libssl-dev libp11-kit-dev libcurl4-openssl-dev libgtest-dev"
+           libssl-dev libp11-kit-dev libcurl4-openssl-dev libgtest-dev zlib1g-dev"
   [test]="bsdiff xdelta3 zstd jq clang libclang-rt-14-dev python3-jsonschema
           softhsm2 p11-kit opensc gnutls-bin openssl npm python3-yaml"
   [demo]="gcc libc6-dev patch jq python3-jsonschema softhsm2 p11-kit openssl"

@@ -20,9 +20,11 @@ done
 
 # The key parsers start from example keys (fuzz/seeds/key_parse/, non-secret).
 cp fuzz/seeds/key_parse/* "$seeds/"
+# The image parsers start from the golden slot images (tests/data/image/).
+cp tests/data/image/*.slot "$seeds/"
 
 status=0
-for target in bsdiff_apply zstd_apply patch_apply key_parse; do
+for target in bsdiff_apply zstd_apply patch_apply key_parse image_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2

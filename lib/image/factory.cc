@@ -158,9 +158,11 @@ Result<FlashInspection> inspect_flash(ByteView flash_bytes, const std::optional<
       s.report = verify_image(bytes, policy, slot.size);
       if (out.bcr && s.report->image) {
         const SlotRecord& rec = out.bcr->record.slot[size_t(i)];
+        uint8_t rec_digest[4];
+        store_le32(rec_digest, rec.digest32);
         if (rec.state != SlotState::empty &&
             (rec.digest32 != digest32(*s.report->image) || rec.sec_cnt != s.report->image->security_counter))
-          s.bcr_mismatch = "the boot-control record describes another image (digest32 " + hex(rec.digest32) + ", SEC_CNT " +
+          s.bcr_mismatch = "the boot-control record describes another image (digest " + to_hex(ByteView(rec_digest, 4)) + "…, SEC_CNT " +
                            std::to_string(rec.sec_cnt) + ")";
       }
     }

@@ -164,6 +164,7 @@ enum class VerifyCode {
   rollback,                // SEC_CNT below the device's anti-rollback counter
   dependency,              // a DEPENDENCY the device's other images do not satisfy
   wrong_slot,              // ROM_FIXED address of another slot (L4)
+  too_large,               // the image does not fit the slot (L5)
 };
 std::string_view to_string(VerifyCode code);  // "OK", "INVALID_MAGIC", ...
 

@@ -146,6 +146,7 @@ std::string_view to_string(VerifyCode code) {
     case VerifyCode::rollback: return "ROLLBACK";
     case VerifyCode::dependency: return "DEPENDENCY";
     case VerifyCode::wrong_slot: return "WRONG_SLOT";
+    case VerifyCode::too_large: return "TOO_LARGE";
   }
   return "UNKNOWN";
 }
@@ -180,11 +181,12 @@ std::variant<ParsedImage, ParseFailure> parse_image(ByteView bytes, std::optiona
   if (info_at + 4 > 0xffffffffu)
     return fail(VerifyCode::invalid_header, "header size + image size + protected TLVs overflow 32 bits");
   if (slot_size && info_at + 4 > *slot_size)
-    return fail(VerifyCode::invalid_header, "the image (" + std::to_string(info_at + 4) + "+ bytes) does not fit the slot (" +
-                                                std::to_string(*slot_size) + " bytes)");
+    return fail(VerifyCode::too_large, "the image needs at least " + std::to_string(info_at + 4) + " bytes, the slot holds " +
+                                           std::to_string(*slot_size));
   if (info_at + 4 > bytes.size())
-    return fail(VerifyCode::invalid_header, "the image declares " + std::to_string(info_at + 4) + "+ bytes, only " +
-                                                std::to_string(bytes.size()) + " are there (truncated)");
+    return fail(VerifyCode::invalid_header, "the header declares at least " + std::to_string(info_at + 4) +
+                                                " bytes (header, payload, TLV areas), only " + std::to_string(bytes.size()) +
+                                                " are there (truncated)");
   if (img.protect_tlv_size) {
     if (le16(&bytes[prot_at]) != kTlvProtInfoMagic)
       return fail(VerifyCode::invalid_tlv_info_magic, "no protected TLV info magic 0x6908 at " + hex(prot_at));
@@ -201,11 +203,11 @@ std::variant<ParsedImage, ParseFailure> parse_image(ByteView bytes, std::optiona
   const uint64_t end = info_at + tot;
   if (tot < 4) return fail(VerifyCode::invalid_tlv, "the unprotected area length " + std::to_string(tot) + " is below 4");
   if (slot_size && end > *slot_size)
-    return fail(VerifyCode::invalid_header, "the image (" + std::to_string(end) + " bytes) does not fit the slot (" +
-                                                std::to_string(*slot_size) + " bytes)");
+    return fail(VerifyCode::too_large, "the image is " + std::to_string(end) + " bytes, the slot holds " +
+                                           std::to_string(*slot_size));
   if (end > bytes.size())
-    return fail(VerifyCode::invalid_tlv, "the unprotected area ends at " + hex(end) + ", past the " +
-                                             std::to_string(bytes.size()) + " bytes there (truncated)");
+    return fail(VerifyCode::invalid_tlv, "the unprotected TLV area ends at byte " + std::to_string(end) + ", only " +
+                                             std::to_string(bytes.size()) + " are there (truncated)");
   if (auto f = split_area(bytes, info_at + 4, end, "unprotected", img.unprotected_tlvs)) return *f;
   img.total_size = end;
   img.region_size = info_at;
@@ -249,7 +251,9 @@ VerifyReport verify_image(ByteView bytes, const TrustPolicy& policy, std::option
     } else if (signature_tlv_type(key->algorithm()) != s.type) {
       c.problem = "signature TLV " + hex(s.type) + " does not fit the key's algorithm " + std::string(crypto::to_string(key->algorithm()));
       if (c.trusted) failed(VerifyCode::key_mismatch, "key " + id + ": " + c.problem);
-    } else if (r.hash_ok) {
+    } else if (!r.hash_ok) {
+      c.problem = "not checked: the image digest does not match";
+    } else {
       auto ok = key->verify(message_to_sign(key->algorithm(), region), s.signature);
       c.verified = bool(ok);
       if (!ok) {
@@ -261,12 +265,16 @@ VerifyReport verify_image(ByteView bytes, const TrustPolicy& policy, std::option
     if (c.trusted && c.verified) ++r.trusted_signatures;
     r.signatures.push_back(std::move(c));
   }
-  if (!policy.trusted.empty() && r.trusted_signatures < policy.threshold)
+  if (!policy.trusted.empty() && r.trusted_signatures < policy.threshold) {
+    std::string signers;
+    for (const auto& c : r.signatures)
+      signers += (signers.empty() ? "" : ", ") + to_hex(ByteView(c.key_hash)).substr(0, 16) + "…" + (c.trusted ? "" : " (not trusted)");
     failed(VerifyCode::invalid_signature,
            img.signatures.empty() ? std::string("the image is not signed")
                                   : "signatures by " + std::to_string(r.trusted_signatures) + " trusted key" +
-                                        (r.trusted_signatures == 1 ? "" : "s") + " verify; " +
-                                        std::to_string(policy.threshold) + " needed");
+                                        (r.trusted_signatures == 1 ? "" : "s") + " verify, " +
+                                        std::to_string(policy.threshold) + " needed; signed by key hash " + signers);
+  }
   if (policy.hardware_id) {
     const Uuid vid = vendor_uuid(policy.vendor), cid = class_uuid(vid, *policy.hardware_id);
     if (img.hardware_id != *policy.hardware_id)

@@ -251,7 +251,8 @@ TEST(SlotImageReject, EveryStructureRule) {
   EXPECT_EQ(code_of(with([&](Bytes& b) { store_le32(&b[12], 0xffffffe0u); }), p), VerifyCode::invalid_header);  // u32 overflow
   EXPECT_EQ(code_of(with([&](Bytes& b) { store_le32(&b[16], 0x4); }), p), VerifyCode::invalid_header);  // encrypted flag
   EXPECT_EQ(code_of(with([&](Bytes& b) { store_le32(&b[28], 1); }), p), VerifyCode::invalid_header);
-  EXPECT_EQ(code_of(good, p, good.size() - 1), VerifyCode::invalid_header);  // larger than the slot
+  EXPECT_EQ(code_of(good, p, good.size() - 1), VerifyCode::too_large);  // larger than the slot (L5)
+  EXPECT_EQ(code_of(good, p, 100), VerifyCode::too_large);
   EXPECT_EQ(code_of(good, p, good.size()), VerifyCode::ok);
   // protected area
   EXPECT_EQ(code_of(with([&](Bytes& b) { b[a.prot_at] ^= 1; }), p), VerifyCode::invalid_tlv_info_magic);

@@ -42,9 +42,17 @@ json tlvs(const std::vector<image::Tlv>& list) {
   return out;
 }
 
+// digest32 as the 4 image-digest bytes it holds, in digest order: "b699e24f" matches the
+// start of the SHA256 TLV that `info` prints for the slot.
+std::string digest32_hex(uint32_t v) {
+  uint8_t b[4];
+  store_le32(b, v);
+  return to_hex(ByteView(b, 4));
+}
+
 std::string state_line(const image::SlotRecord& s) {
   std::string line = std::string(image::to_string(s.state)) + ", priority " + std::to_string(s.priority) + ", tries " +
-                     std::to_string(s.tries_left) + ", SEC_CNT " + std::to_string(s.sec_cnt) + ", digest32 " + hex(s.digest32);
+                     std::to_string(s.tries_left) + ", SEC_CNT " + std::to_string(s.sec_cnt) + ", digest32 " + digest32_hex(s.digest32);
   if (s.state == image::SlotState::failed) line += ", reason " + std::string(image::to_string(s.reason));
   return line;
 }
@@ -124,7 +132,7 @@ json to_json(const image::BootControl& b) {
                      {"tries_left", s.tries_left},
                      {"reason", std::string(image::to_string(s.reason))},
                      {"sec_cnt", s.sec_cnt},
-                     {"digest32", hex(s.digest32)}});
+                     {"digest32", digest32_hex(s.digest32)}});
   return {{"seq", b.seq},
           {"active_slot", slot_name(b.active_slot)},
           {"pending_slot", slot_name(b.pending_slot)},

@@ -64,6 +64,7 @@ Errc errc_of(image::VerifyCode code) {
     case image::VerifyCode::invalid_header:
     case image::VerifyCode::invalid_tlv_info_magic:
     case image::VerifyCode::invalid_tlv: return Errc::corrupt;
+    case image::VerifyCode::too_large: return Errc::too_large;
     default: return Errc::rejected;
   }
 }
@@ -97,18 +98,21 @@ int main(int argc, char** argv) {
   Secret passphrase;
   signer::OpenOptions key_options = tools::key_open_options(o.module, passphrase);
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto usage = [&](const std::string& why) {
+    return fail(Error{Errc::invalid_argument, why + "; see 'ota-image " + app.get_subcommands().front()->get_name() + " --help'"});
+  };
 
   if (*sign) {
     auto spec = tools::image_spec(fs, o);
-    if (!spec) return fail(spec.error());
+    if (!spec) return spec.error().code == Errc::invalid_argument ? usage(spec.error().message) : fail(spec.error());
     std::vector<std::pair<std::string, std::string>> inputs{{"the input file", o.in}, {"the audit log", o.audit_log}};
     for (const auto& k : o.keys)
       for (auto& f : signer::files_read_by(k)) inputs.push_back(std::move(f));
     for (const auto& f : o.fix_sigs) inputs.push_back({"a --fix-sig file", f});
     for (const auto& f : o.fix_sig_pubkeys) inputs.push_back({"a --fix-sig-pubkey file", f});
-    if (auto why = tools::refuse_output(fs, o.out, inputs)) return fail(Error{Errc::invalid_argument, *why});
+    if (auto why = tools::refuse_output(fs, o.out, inputs)) return usage(*why);
     auto payload = read_all(fs, o.in);
-    if (!payload) return fail(payload.error());
+    if (!payload) return fail(std::move(payload).error().with_context("--in"));
     auto region = image::build_signed_region(*payload, *spec);
     if (!region) return fail(region.error());
     if (!o.vector_to_sign.empty()) {
@@ -123,6 +127,15 @@ int main(int argc, char** argv) {
     }
     auto detached = tools::fixed_signatures(fs, o, key_options);
     if (!detached) return fail(detached.error());
+    for (size_t i = 0; i < detached->size(); ++i) {
+      const auto& d = (*detached)[i];
+      if (!d.key.verify(image::message_to_sign(d.key.algorithm(), *region), d.signature))
+        return fail(Error{Errc::rejected, "--fix-sig '" + o.fix_sigs[i] + "' does not verify over this image with --fix-sig-pubkey '" +
+                                              o.fix_sig_pubkeys[i] + "' (" + std::string(crypto::to_string(d.key.algorithm())) +
+                                              "): sign the --vector-to-sign " +
+                                              (d.key.algorithm() == crypto::Algorithm::ed25519 ? "digest" : "payload") +
+                                              " made with the same options"});
+    }
     std::vector<std::unique_ptr<signer::Signer>> signers;
     std::vector<std::unique_ptr<signer::AuditedSigner>> audited;
     for (const auto& ref : o.keys) {
@@ -132,6 +145,18 @@ int main(int argc, char** argv) {
       if (!o.audit_log.empty())
         audited.push_back(std::make_unique<signer::AuditedSigner>(*signers.back(), signer::AuditTrail{o.audit_log, "image", kTool, "sign"}));
     }
+    // Before any signature (and audit record), an image that cannot fit is refused. With
+    // ECDSA's variable DER length (at most 72 bytes) the bound is 2 bytes high per signer.
+    if (o.slot_size) {
+      size_t bound = region->size() + 4 + 36;
+      for (const auto& d : *detached) bound += 40 + d.signature.size();
+      for (const auto& s : signers)
+        bound += 40 + (s->algorithm() == crypto::Algorithm::ed25519 ? 64 : s->algorithm() == crypto::Algorithm::ecdsa_p256 ? 72 : 384);
+      if (bound > *o.slot_size)
+        return fail(Error{Errc::invalid_argument, "the signed image would be " + std::to_string(bound) + " bytes, " +
+                                                      std::to_string(bound - *o.slot_size) + " more than the slot holds (" +
+                                                      std::to_string(*o.slot_size) + ")"});
+    }
     for (size_t i = 0; i < signers.size(); ++i) {
       signer::Signer& s = audited.empty() ? *signers[i] : static_cast<signer::Signer&>(*audited[i]);
       auto sig = s.sign(image::message_to_sign(s.algorithm(), *region));
@@ -140,10 +165,6 @@ int main(int argc, char** argv) {
     }
     auto signed_image = image::assemble_image(*region, *detached);
     if (!signed_image) return fail(signed_image.error());
-    if (o.slot_size && signed_image->size() > *o.slot_size)
-      return fail(Error{Errc::invalid_argument, "the signed image (" + std::to_string(signed_image->size()) + " bytes) is " +
-                                                    std::to_string(signed_image->size() - *o.slot_size) +
-                                                    " bytes larger than the slot (" + std::to_string(*o.slot_size) + ")"});
     auto parsed = image::parse_image(*signed_image);
     const auto& img = std::get<image::ParsedImage>(parsed);  // we just wrote it
     if (auto w = write_out(fs, o.out, *signed_image); !w) return fail(w.error());
@@ -162,7 +183,7 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> inputs{{"the layout", o.layout}, {"the slot A image", o.slot_a}};
     if (!o.slot_b.empty()) inputs.push_back({"the slot B image", o.slot_b});
     for (const auto& t : o.trust) inputs.push_back({"a --trust key", t});
-    if (auto why = tools::refuse_output(fs, o.out, inputs)) return fail(Error{Errc::invalid_argument, *why});
+    if (auto why = tools::refuse_output(fs, o.out, inputs)) return usage(*why);
     image::FactoryRequest req;
     auto keys = open_keys(fs, o.trust, key_options);
     if (!keys) return fail(keys.error());

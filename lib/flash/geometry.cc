@@ -1,0 +1,62 @@
+// Geometry queries (BOOT-SPEC F1) and page-bounded programming.
+#include <algorithm>
+
+#include "flash/flash.h"
+
+namespace ota::flash {
+
+uint64_t Geometry::size() const {
+  uint64_t total = 0;
+  for (const SectorRun& run : sectors) total += run.size * run.count;
+  return total;
+}
+
+size_t Geometry::sector_count() const {
+  size_t total = 0;
+  for (const SectorRun& run : sectors) total += static_cast<size_t>(run.count);
+  return total;
+}
+
+std::optional<Sector> Geometry::sector_at(uint64_t offset) const {
+  uint64_t base = 0;
+  size_t index = 0;
+  for (const SectorRun& run : sectors) {
+    const uint64_t run_bytes = run.size * run.count;
+    if (run.size != 0 && offset >= base && offset - base < run_bytes) {
+      const uint64_t i = (offset - base) / run.size;
+      return Sector{base + i * run.size, run.size, index + static_cast<size_t>(i)};
+    }
+    base += run_bytes;
+    index += static_cast<size_t>(run.count);
+  }
+  return std::nullopt;
+}
+
+// An empty range is not "sector aligned": erasing nothing is a caller bug, and saying
+// no here lets erase() reject it with the same check.
+bool Geometry::sector_aligned(uint64_t offset, uint64_t length) const {
+  const uint64_t total = size();
+  if (length == 0 || offset >= total || length > total - offset) return false;
+  auto starts_sector = [&](uint64_t at) {
+    if (at == total) return true;
+    auto sector = sector_at(at);
+    return sector && sector->offset == at;
+  };
+  return starts_sector(offset) && starts_sector(offset + length);
+}
+
+Result<void> program_pages(Flash& flash, uint64_t offset, ByteView data) {
+  const uint64_t page = flash.geometry().page_size;
+  if (page == 0) return data.empty() ? Result<void>() : flash.program(offset, data);
+  size_t done = 0;
+  while (done < data.size()) {
+    const uint64_t at = offset + done;
+    const uint64_t room = page - at % page;  // bytes left in this page
+    const size_t chunk = static_cast<size_t>(std::min<uint64_t>(room, data.size() - done));
+    OTA_TRY(flash.program(at, data.subspan(done, chunk)));
+    done += chunk;
+  }
+  return {};
+}
+
+}  // namespace ota::flash

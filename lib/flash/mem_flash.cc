@@ -1,0 +1,158 @@
+// MemFlash: BOOT-SPEC F3 (erase whole sectors) and F4 (strict / nor program rules).
+#include "flash/mem_flash.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdio>
+#include <string>
+
+namespace ota::flash {
+namespace {
+
+std::string hex(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+std::string range(uint64_t offset, uint64_t length) {
+  return hex(offset) + " (" + std::to_string(length) + " bytes)";
+}
+
+}  // namespace
+
+MemFlash::MemFlash(Geometry geometry, ProgramRule rule)
+    : MemFlash(geometry, Bytes(geometry.size(), geometry.erased), rule) {}
+
+MemFlash::MemFlash(Geometry geometry, Bytes contents, ProgramRule rule)
+    : geometry_(std::move(geometry)), rule_(rule), bytes_(std::move(contents)) {
+  const uint32_t ws = geometry_.write_size;
+  assert(ws != 0 && (ws & (ws - 1)) == 0 && ws <= 32);
+  assert(geometry_.erased == 0xFF || geometry_.erased == 0x00);
+  assert(bytes_.size() == geometry_.size());
+  programmed_.assign((bytes_.size() + ws - 1) / ws, false);
+  erase_counts_.assign(geometry_.sector_count(), 0);
+  // Loaded content counts as programmed wherever it is not erased (same rule as poke).
+  for (size_t g = 0; g < programmed_.size(); ++g)
+    for (size_t i = g * ws; i < (g + 1) * ws && i < bytes_.size(); ++i)
+      if (bytes_[i] != geometry_.erased) programmed_[g] = true;
+}
+
+Result<MemFlash> MemFlash::from_image(Geometry geometry, Bytes contents, ProgramRule rule) {
+  if (contents.size() != geometry.size())
+    return Error{Errc::invalid_argument,
+                 "flash image is " + std::to_string(contents.size()) + " bytes but the geometry is " +
+                     std::to_string(geometry.size()) + " bytes; check the layout's sectors"};
+  return MemFlash(std::move(geometry), std::move(contents), rule);
+}
+
+Result<void> MemFlash::read(uint64_t offset, std::span<uint8_t> out) {
+  if (offset > bytes_.size() || out.size() > bytes_.size() - offset)
+    return Error{Errc::invalid_argument,
+                 "read at " + range(offset, out.size()) + " passes the flash end " + hex(bytes_.size())};
+  std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+  return {};
+}
+
+Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
+  const uint64_t ws = geometry_.write_size;
+  const std::string what = "program at " + range(offset, data.size());
+  if (data.empty()) return Error{Errc::invalid_argument, what + ": nothing to program"};
+  if (offset % ws != 0 || data.size() % ws != 0)
+    return Error{Errc::invalid_argument,
+                 what + ": offset and length must be multiples of write_size " + std::to_string(ws)};
+  if (offset > bytes_.size() || data.size() > bytes_.size() - offset)
+    return Error{Errc::invalid_argument, what + ": passes the flash end " + hex(bytes_.size())};
+  const uint64_t page = geometry_.page_size;
+  if (page != 0 && offset / page != (offset + data.size() - 1) / page)
+    return Error{Errc::invalid_argument,
+                 what + ": crosses the page boundary " + hex((offset / page + 1) * page) +
+                     "; split it with program_pages"};
+  const uint8_t erased = geometry_.erased;
+  for (uint64_t at = offset; at < offset + data.size(); at += ws) {
+    if (rule_ == ProgramRule::strict) {
+      if (programmed_[at / ws])
+        return Error{Errc::rejected,
+                     what + ": granule " + hex(at) + " was already programmed since its erase"};
+      continue;
+    }
+    // nor: a program only moves bits away from the erased value. A bit that is already
+    // programmed but erased in `data` would need an erase (0->1 for 0xff flash).
+    for (uint64_t i = at; i < at + ws; ++i) {
+      const uint8_t was = bytes_[i] ^ erased;       // programmed bits now
+      const uint8_t want = data[i - offset] ^ erased;  // programmed bits requested
+      if ((was & ~want) != 0)
+        return Error{Errc::rejected, what + ": byte " + hex(i) + " needs erase (" +
+                                         hex(bytes_[i]) + " -> " + hex(data[i - offset]) + ")"};
+    }
+  }
+  return {};
+}
+
+Result<void> MemFlash::program(uint64_t offset, ByteView data) {
+  OTA_TRY(check_program(offset, data));
+  const uint64_t ws = geometry_.write_size;
+  const uint8_t erased = geometry_.erased;
+  for (size_t i = 0; i < data.size(); ++i) {
+    // new = old & data on 0xff flash, old | data on 0x00 flash: programmed bits accumulate.
+    uint8_t& cell = bytes_[offset + i];
+    cell = static_cast<uint8_t>(((cell ^ erased) | (data[i] ^ erased)) ^ erased);
+  }
+  for (uint64_t at = offset; at < offset + data.size(); at += ws) programmed_[at / ws] = true;
+  ++programs_;
+  return {};
+}
+
+Result<void> MemFlash::check_erase(uint64_t offset, uint64_t length) const {
+  if (!geometry_.sector_aligned(offset, length)) {
+    std::string why = "is not whole sectors";
+    if (length == 0) why = "is empty";
+    else if (offset >= bytes_.size() || length > bytes_.size() - offset)
+      why = "passes the flash end " + hex(bytes_.size());
+    return Error{Errc::invalid_argument, "erase at " + range(offset, length) + " " + why};
+  }
+  return {};
+}
+
+Result<void> MemFlash::erase(uint64_t offset, uint64_t length) {
+  OTA_TRY(check_erase(offset, length));
+  const uint64_t ws = geometry_.write_size;
+  std::fill_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, geometry_.erased);
+  for (uint64_t at = offset; at < offset + length; at += ws) programmed_[at / ws] = false;
+  for (uint64_t at = offset; at < offset + length;) {
+    const Sector sector = *geometry_.sector_at(at);
+    ++erase_counts_[sector.index];
+    at = sector.offset + sector.size;
+  }
+  ++erases_;
+  return {};
+}
+
+void MemFlash::poke(uint64_t offset, ByteView data) {
+  assert(offset <= bytes_.size() && data.size() <= bytes_.size() - offset);
+  std::copy(data.begin(), data.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(offset));
+  if (data.empty()) return;
+  const uint64_t ws = geometry_.write_size;
+  for (uint64_t g = offset / ws; g <= (offset + data.size() - 1) / ws; ++g)
+    for (uint64_t i = g * ws; i < (g + 1) * ws && i < bytes_.size(); ++i)
+      if (bytes_[i] != geometry_.erased) programmed_[g] = true;
+}
+
+void MemFlash::mark_programmed(uint64_t offset, uint64_t length) {
+  if (length == 0) return;
+  assert(offset < bytes_.size() && length <= bytes_.size() - offset);
+  const uint64_t ws = geometry_.write_size;
+  for (uint64_t g = offset / ws; g <= (offset + length - 1) / ws; ++g) programmed_[g] = true;
+}
+
+bool MemFlash::programmed(uint64_t offset) const {
+  assert(offset < bytes_.size());
+  return programmed_[offset / geometry_.write_size];
+}
+
+uint64_t MemFlash::erase_count(size_t sector_index) const {
+  assert(sector_index < erase_counts_.size());
+  return erase_counts_[sector_index];
+}
+
+}  // namespace ota::flash

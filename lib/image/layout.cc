@@ -1,0 +1,443 @@
+// Layout YAML -> Layout and its validation (BOOT-SPEC L1-L6). yaml-cpp throws; every call
+// into it sits under parse_layout's try block. The written forms of a Layout, the YAML of
+// layout_to_yaml and the binary descriptor, are in flash_map.cc.
+#include "image/layout.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <initializer_list>
+#include <limits>
+#include <set>
+
+#include "image/flash_map.h"
+
+namespace ota::image {
+namespace {
+
+constexpr std::array<std::string_view, 9> kRegionNames = {
+    "bootloader", "rot", "bcr0", "bcr1", "bcr2", "slot_a", "slot_b", "scratch", "recovery"};
+constexpr std::array<std::string_view, 6> kRequired = {"bootloader", "rot",    "bcr0",
+                                                       "bcr1",       "slot_a", "slot_b"};
+constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// User text inside a one-line message: quoted, control bytes escaped, long text cut.
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (const unsigned char c : s.substr(0, 80)) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, c < 0x20 || c > 0x7e ? "\\x%02x" : "%c", c);
+    out += buf;
+  }
+  return out + (s.size() > 80 ? "...'" : "'");
+}
+
+Error invalid(std::string message) { return Error{Errc::invalid_argument, std::move(message)}; }
+
+// --- reading ---------------------------------------------------------------------------
+
+// Collects the first error while the reader walks the document, so each field is one line.
+class Reader {
+ public:
+  bool failed() const { return error_.has_value(); }
+  Error error() const { return *error_; }
+
+  void fail(const YAML::Node& at, const std::string& message) {
+    if (error_) return;
+    const int line = at.IsDefined() ? at.Mark().line : -1;  // Mark() throws on a missing node
+    error_ = invalid(line >= 0 ? "line " + std::to_string(line + 1) + ": " + message : message);
+  }
+
+  // A mapping whose keys are all in `allowed`, each at most once, with every `required`.
+  bool fields(const YAML::Node& map, const std::string& where,
+              std::initializer_list<std::string_view> allowed,
+              std::initializer_list<std::string_view> required) {
+    if (!map.IsMap()) return fail(map, where + ": expected a mapping"), false;
+    std::set<std::string> seen;
+    for (const auto& kv : map) {
+      if (!kv.first.IsScalar()) return fail(kv.first, where + ": keys must be plain strings"), false;
+      const std::string key = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        return fail(kv.first, "unknown field " + quoted(key) + " in " + where + "; expected " + list), false;
+      }
+      if (!seen.insert(key).second)
+        return fail(kv.first, "field " + quoted(key) + " appears twice in " + where), false;
+    }
+    for (std::string_view r : required)
+      if (!seen.count(std::string(r)))
+        return fail(map, where + ": missing field '" + std::string(r) + "'"), false;
+    return !failed();
+  }
+
+  std::string text(const YAML::Node& node, const std::string& field) {
+    if (!node.IsScalar()) return fail(node, field + ": expected a string"), "";
+    return node.Scalar();
+  }
+
+  bool flag(const YAML::Node& node, const std::string& field) {
+    const std::string s = node.IsScalar() && node.Tag() == "?" ? node.Scalar() : "";
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (!(s == "false" || s == "False" || s == "FALSE")) fail(node, field + ": expected true or false");
+    return false;
+  }
+
+  // A plain integer (decimal, 0x hex) or, where `sizes`, a size such as 64KiB or 4K.
+  uint64_t number(const YAML::Node& node, const std::string& field, uint64_t max, bool sizes) {
+    if (!node.IsScalar()) return fail(node, field + ": expected a number"), 0;
+    bool suffixed = false;
+    auto value = parse_number(node.Scalar(), suffixed);
+    const std::string what = field + ": " + quoted(node.Scalar());
+    if (!value) return fail(node, what + " " + value.error().message), 0;
+    if (suffixed && !sizes) return fail(node, what + " must be a plain integer, without a size suffix"), 0;
+    if (!suffixed && node.Tag() == "!")  // quoted: YAML (and the schema) see a string
+      return fail(node, what + " is quoted; write numbers without quotes"), 0;
+    if (*value > max) return fail(node, what + " is too large (at most " + hex(max) + ")"), 0;
+    return *value;
+  }
+
+ private:
+  static Result<uint64_t> parse_number(std::string_view s, bool& suffixed) {
+    auto why = [](const char* text) { return Error{Errc::invalid_argument, text}; };
+    if (s.empty() || s[0] == '-') return why(s.empty() ? "is empty" : "is negative");
+    if (s.find('.') != s.npos) return why("is not a whole number");
+    const bool hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    const char* begin = s.data() + (hex ? 2 : 0);
+    const char* last = s.data() + s.size();
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(begin, last, v, hex ? 16 : 10);  // no sign, no spaces
+    if (ec == std::errc::result_out_of_range) return why("does not fit in 64 bits");
+    if (hex && (ec != std::errc() || end != last)) return why("is not a hex number");
+    if (hex) return v;
+    if (ec != std::errc())
+      return why("is not a number; use an integer (decimal or 0x hex) or a size such as 64KiB");
+    if (end - begin > 1 && *begin == '0')
+      return why("has a leading zero (octal in YAML 1.1); write decimal or 0x hex");
+    const std::string_view suffix(end, size_t(last - end));
+    const int shift = suffix == "K" || suffix == "KiB"   ? 10
+                      : suffix == "M" || suffix == "MiB" ? 20
+                      : suffix == "G" || suffix == "GiB" ? 30
+                                                         : 0;
+    if (shift == 0 && !suffix.empty()) return why("has an unknown suffix; use K, M, G, KiB, MiB or GiB");
+    suffixed = shift != 0;
+    if (v > (kU64Max >> shift)) return why("does not fit in 64 bits");
+    return v << shift;
+  }
+
+  std::optional<Error> error_;
+};
+
+void read_device(Reader& r, const YAML::Node& d, Layout& out) {
+  if (!r.fields(d, "device",
+                {"name", "hardware_id", "vendor", "size", "sector_size", "sectors", "write_size", "page_size",
+                 "erased"},
+                {"name", "hardware_id", "size", "write_size"}))
+    return;
+  flash::Geometry& g = out.geometry;
+  out.device = r.text(d["name"], "device.name");
+  out.hardware_id = r.text(d["hardware_id"], "device.hardware_id");
+  out.vendor = d["vendor"] ? r.text(d["vendor"], "device.vendor") : "ota-toolchain";
+  const uint64_t size = r.number(d["size"], "device.size", kU64Max, true);
+  g.write_size = uint32_t(r.number(d["write_size"], "device.write_size", UINT32_MAX, false));
+  if (d["page_size"]) g.page_size = uint32_t(r.number(d["page_size"], "device.page_size", UINT32_MAX, true));
+  if (d["erased"]) g.erased = uint8_t(r.number(d["erased"], "device.erased", 0xff, false));
+  if (r.failed()) return;
+  if (size == 0) return r.fail(d["size"], "device.size is 0");
+  if (bool(d["sector_size"]) == bool(d["sectors"]))
+    return r.fail(d, "device: give exactly one of sector_size (uniform sectors) or sectors (runs)");
+  if (const YAML::Node ss = d["sector_size"]) {
+    const uint64_t sector = r.number(ss, "device.sector_size", kU64Max, true);
+    if (r.failed()) return;
+    if (sector == 0 || size % sector != 0)
+      return r.fail(ss,
+                    "device.size " + hex(size) + " is not a multiple of device.sector_size " + hex(sector));
+    g.sectors = {{sector, size / sector}};
+    return;
+  }
+  const YAML::Node runs = d["sectors"];
+  if (!runs.IsSequence() || runs.size() == 0)
+    return r.fail(runs, "device.sectors: expected a list of {size, count} runs");
+  uint64_t sum = 0;
+  for (size_t i = 0; i < runs.size() && !r.failed(); ++i) {
+    const std::string where = "device.sectors[" + std::to_string(i) + "]";
+    if (!r.fields(runs[i], where, {"size", "count"}, {"size", "count"})) return;
+    flash::SectorRun run{r.number(runs[i]["size"], where + ".size", kU64Max, true),
+                         r.number(runs[i]["count"], where + ".count", kU64Max, false)};
+    if (r.failed()) return;
+    if (run.count != 0 && run.size > (kU64Max - sum) / run.count)
+      return r.fail(runs[i], "device.sectors add up to more than 2^64 bytes");
+    sum += run.size * run.count;
+    g.sectors.push_back(run);
+  }
+  if (!r.failed() && sum != size)
+    r.fail(runs, "device.sectors add up to " + hex(sum) + " bytes but device.size is " + hex(size));
+}
+
+void read_regions(Reader& r, const YAML::Node& list, Layout& out) {
+  if (!list.IsSequence()) return r.fail(list, "regions: expected a list of {name, offset, size}");
+  for (size_t i = 0; i < list.size() && !r.failed(); ++i) {
+    const YAML::Node e = list[i];
+    const YAML::Node name = e.IsMap() ? e["name"] : YAML::Node();
+    const std::string where =
+        name && name.IsScalar() ? "region " + quoted(name.Scalar()) : "regions[" + std::to_string(i) + "]";
+    if (!r.fields(e, where, {"name", "offset", "size", "exec_addr"}, {"name", "offset", "size"})) return;
+    Region region;
+    region.name = r.text(name, where + " name");
+    region.offset = r.number(e["offset"], where + " offset", kU64Max, true);
+    region.size = r.number(e["size"], where + " size", kU64Max, true);
+    if (e["exec_addr"]) region.exec_addr = r.number(e["exec_addr"], where + " exec_addr", kU64Max, true);
+    out.regions.push_back(std::move(region));
+  }
+}
+
+void read_document(Reader& r, const YAML::Node& doc, Layout& out) {
+  if (!r.fields(doc, "the layout", {"device", "regions", "boot", "root_of_trust"}, {"device", "regions"}))
+    return;
+  read_device(r, doc["device"], out);
+  read_regions(r, doc["regions"], out);
+  if (const YAML::Node boot = doc["boot"];
+      boot && r.fields(boot, "boot", {"tries", "prevent_late_fallback"}, {})) {
+    if (boot["tries"]) out.boot.tries = uint8_t(r.number(boot["tries"], "boot.tries", 0xff, false));
+    if (boot["prevent_late_fallback"])
+      out.boot.prevent_late_fallback = r.flag(boot["prevent_late_fallback"], "boot.prevent_late_fallback");
+  }
+  if (const YAML::Node rot = doc["root_of_trust"];
+      rot && r.fields(rot, "root_of_trust", {"counter_slots"}, {}))
+    if (rot["counter_slots"])
+      out.counter_slots =
+          uint32_t(r.number(rot["counter_slots"], "root_of_trust.counter_slots", UINT32_MAX, false));
+}
+
+// --- validation ------------------------------------------------------------------------
+
+bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// The geometry's rules (F1, F2); returns the flash size. Sums are overflow-checked because
+// decoded descriptors reach here with arbitrary counts.
+Result<uint64_t> check_geometry(const flash::Geometry& g) {
+  if (!is_power_of_two(g.write_size) || g.write_size > 32)
+    return invalid("device.write_size is " + std::to_string(g.write_size) + "; use 1, 2, 4, 8, 16 or 32");
+  if (g.page_size != 0 && !is_power_of_two(g.page_size))
+    return invalid("device.page_size " + hex(g.page_size) + " is not a power of two");
+  if (g.page_size != 0 && g.page_size < g.write_size)
+    return invalid("device.page_size " + hex(g.page_size) + " is smaller than device.write_size " +
+                   hex(g.write_size));
+  if (g.erased != 0xff && g.erased != 0x00)
+    return invalid("device.erased is " + hex(g.erased) + "; use 0xff or 0x00");
+  if (g.sectors.empty()) return invalid("device has no sectors");
+  if (g.sectors.size() > 0xffff)
+    return invalid("device has " + std::to_string(g.sectors.size()) + " sector runs; at most 65535");
+  uint64_t total = 0;
+  for (size_t i = 0; i < g.sectors.size(); ++i) {
+    const flash::SectorRun& run = g.sectors[i];
+    const std::string what = "sector run " + std::to_string(i) + " (size " + hex(run.size) + ", count " +
+                             std::to_string(run.count) + ")";
+    if (run.count == 0) return invalid(what + " is empty");
+    if (!is_power_of_two(run.size)) return invalid(what + ": the sector size is not a power of two");
+    if (run.size < g.write_size || run.size < g.page_size)
+      return invalid(what + ": sectors are smaller than the write size " + hex(g.write_size) +
+                     " or page size " + hex(g.page_size));
+    if (run.size > (kU64Max - total) / run.count)
+      return invalid("device sectors add up to more than 2^64 bytes");
+    total += run.size * run.count;
+  }
+  return total;
+}
+
+// True when `offset` (<= flash end) is a sector boundary; else [lo, hi) is its sector.
+bool on_boundary(const flash::Geometry& g, uint64_t offset, uint64_t& lo, uint64_t& hi) {
+  uint64_t base = 0;
+  for (const flash::SectorRun& run : g.sectors) {
+    const uint64_t bytes = run.size * run.count;  // check_geometry ruled out overflow
+    if (offset < base + bytes) {
+      lo = base + (offset - base) / run.size * run.size;
+      hi = lo + run.size;
+      return lo == offset;
+    }
+    base += bytes;
+  }
+  return true;  // the flash end
+}
+
+std::string describe(const Region& r) {
+  return "region '" + r.name + "' (offset " + hex(r.offset) + ", size " + hex(r.size) + ")";
+}
+
+Result<void> check_strings(const Layout& l) {
+  auto bad = [](const std::string& s, auto ok_char) {
+    return s.empty() || s.size() > 64 || !std::all_of(s.begin(), s.end(), ok_char);
+  };
+  if (bad(l.device, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      }))
+    return invalid("device.name " + quoted(l.device) + " must be 1-64 letters, digits, '.', '_' or '-'");
+  if (bad(l.hardware_id, [](char c) { return c > ' ' && c <= '~'; }))
+    return invalid("device.hardware_id " + quoted(l.hardware_id) +
+                   " must be 1-64 printable ASCII characters without spaces");
+  if (bad(l.vendor, [](char c) { return c >= ' ' && c <= '~'; }))
+    return invalid("device.vendor " + quoted(l.vendor) + " must be 1-64 printable ASCII characters");
+  if (l.boot.tries < 1 || l.boot.tries > 7)
+    return invalid("boot.tries is " + std::to_string(l.boot.tries) + "; use 1 to 7 (the BCR keeps 3 bits)");
+  if (l.counter_slots < 1 || l.counter_slots > 1024)
+    return invalid("root_of_trust.counter_slots is " + std::to_string(l.counter_slots) + "; use 1 to 1024");
+  return {};
+}
+
+Result<void> check_names(const Layout& l) {
+  std::set<std::string_view> seen;
+  for (const Region& r : l.regions) {
+    if (std::find(kRegionNames.begin(), kRegionNames.end(), r.name) == kRegionNames.end())
+      return invalid("region " + quoted(r.name) +
+                     " is not a known region; use bootloader, rot, bcr0, bcr1, "
+                     "bcr2, slot_a, slot_b, scratch or recovery");
+    if (!seen.insert(r.name).second)
+      return invalid("region '" + r.name + "' appears twice; each region is declared once");
+  }
+  for (std::string_view name : kRequired)
+    if (!seen.count(name))
+      return invalid("the layout has no region '" + std::string(name) +
+                     "'; it needs bootloader, rot, bcr0, bcr1, slot_a and slot_b");
+  return {};
+}
+
+Result<void> check_slots(const Layout& l) {
+  const Region& a = l.slot(0);
+  const Region& b = l.slot(1);
+  if (a.size != b.size)
+    return invalid("slot_a (size " + hex(a.size) + ") and slot_b (size " + hex(b.size) +
+                   ") must have the same size (BOOT-SPEC L4)");
+  for (const Region& r : l.regions)
+    if (r.exec_addr && &r != &a && &r != &b)
+      return invalid("region '" + r.name + "' has exec_addr " + hex(*r.exec_addr) +
+                     "; only slot_a and slot_b take one");
+  if (a.exec_addr.has_value() != b.exec_addr.has_value()) {
+    const Region& with = a.exec_addr ? a : b;
+    const Region& without = a.exec_addr ? b : a;
+    return invalid(with.name + " has exec_addr " + hex(*with.exec_addr) + " but " + without.name +
+                   " has none; give both slots one or neither (BOOT-SPEC L4)");
+  }
+  if (!a.exec_addr) return {};
+  if (*a.exec_addr == *b.exec_addr)
+    return invalid("slot_a and slot_b both have exec_addr " + hex(*a.exec_addr) +
+                   "; an image built for one slot's address must not run from the other (BOOT-SPEC L4)");
+  for (const Region* s : {&a, &b})
+    if (*s->exec_addr > kU64Max - s->size)
+      return invalid(s->name + " exec_addr " + hex(*s->exec_addr) + " plus size " + hex(s->size) +
+                     " passes 2^64");
+  return {};
+}
+
+}  // namespace
+
+const Region* Layout::find(std::string_view name) const {
+  for (const Region& r : regions)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+const Region& Layout::slot(int index) const {
+  assert(index == 0 || index == 1);
+  const Region* r = find(index == 0 ? "slot_a" : "slot_b");
+  assert(r != nullptr);
+  return *r;
+}
+
+std::vector<const Region*> Layout::bcr_copies() const {
+  std::vector<const Region*> out;
+  for (std::string_view name : {"bcr0", "bcr1", "bcr2"})
+    if (const Region* r = find(name)) out.push_back(r);
+  return out;
+}
+
+bool Layout::operator==(const Layout& o) const {
+  auto same_runs = [](const flash::SectorRun& x, const flash::SectorRun& y) {
+    return x.size == y.size && x.count == y.count;
+  };
+  const flash::Geometry& g = geometry;
+  return device == o.device && hardware_id == o.hardware_id && vendor == o.vendor &&
+         std::equal(g.sectors.begin(), g.sectors.end(), o.geometry.sectors.begin(), o.geometry.sectors.end(),
+                    same_runs) &&
+         g.write_size == o.geometry.write_size && g.page_size == o.geometry.page_size &&
+         g.erased == o.geometry.erased && regions == o.regions && boot == o.boot &&
+         counter_slots == o.counter_slots;
+}
+
+Result<Layout> parse_layout(std::string_view yaml_text) {
+  Layout layout;
+  try {
+    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml_text));
+    if (docs.size() != 1)
+      return invalid("the layout holds " + std::to_string(docs.size()) +
+                     " YAML documents; expected one mapping with device and regions");
+    Reader reader;
+    read_document(reader, docs[0], layout);
+    if (reader.failed()) return reader.error();
+  } catch (const YAML::Exception& e) {
+    std::string where = e.mark.is_null() ? ""
+                                         : "line " + std::to_string(e.mark.line + 1) + ", column " +
+                                               std::to_string(e.mark.column + 1) + ": ";
+    return invalid("not valid YAML: " + where + e.msg);
+  } catch (const std::exception& e) {  // bad_alloc and friends from inside yaml-cpp
+    return invalid(std::string("reading the layout: ") + e.what());
+  }
+  std::stable_sort(layout.regions.begin(), layout.regions.end(),
+                   [](const Region& a, const Region& b) { return a.offset < b.offset; });
+  OTA_TRY(validate_layout(layout));
+  return layout;
+}
+
+Result<void> validate_layout(const Layout& l) {
+  auto total = check_geometry(l.geometry);
+  if (!total) return std::move(total).error();
+  OTA_TRY(check_strings(l));
+  OTA_TRY(check_names(l));
+  for (const Region& r : l.regions) {
+    if (r.size == 0) return invalid(describe(r) + " is empty");
+    if (r.offset > kU64Max - r.size || r.offset + r.size > *total)
+      return invalid(describe(r) + " ends at " +
+                     (r.offset > kU64Max - r.size ? "2^64 or more" : hex(r.offset + r.size)) +
+                     ", past the end of the flash (" + hex(*total) + ")");
+    uint64_t lo = 0, hi = 0;
+    if (!on_boundary(l.geometry, r.offset, lo, hi))
+      return invalid(describe(r) + " starts at " + hex(r.offset) +
+                     ", not on a sector boundary; the nearest are " + hex(lo) + " and " + hex(hi));
+    if (!on_boundary(l.geometry, r.offset + r.size, lo, hi))
+      return invalid(describe(r) + " ends at " + hex(r.offset + r.size) +
+                     ", not on a sector boundary; the nearest are " + hex(lo) + " and " + hex(hi));
+  }
+  for (size_t i = 1; i < l.regions.size(); ++i) {
+    const Region& prev = l.regions[i - 1];
+    const Region& r = l.regions[i];
+    if (r.offset < prev.offset)
+      return invalid("regions are not in address order: " + describe(r) + " follows " + describe(prev));
+    if (r.offset < prev.offset + prev.size) {
+      const bool bcr = prev.name.rfind("bcr", 0) == 0 || r.name.rfind("bcr", 0) == 0;
+      return invalid(
+          describe(prev) + " overlaps " + describe(r) +
+          (bcr ? "; each boot-control record copy needs erase sectors of its own (BOOT-SPEC L3)" : ""));
+    }
+  }
+  const Region& boot = *l.find("bootloader");
+  if (boot.offset != 0)
+    return invalid("region 'bootloader' starts at " + hex(boot.offset) +
+                   "; it must start at 0x0, where the device boots and reads the flash map (BOOT-SPEC L6)");
+  OTA_TRY(check_slots(l));
+  if (const size_t need = flash_map_size(l); need > boot.size)
+    return invalid("the flash-map descriptor (" + hex(need) +
+                   " bytes) does not fit in region 'bootloader' (size " + hex(boot.size) + ")");
+  return {};
+}
+
+}  // namespace ota::image
