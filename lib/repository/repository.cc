@@ -14,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "crypto/tuf_key.h"
 #include "delta/operations.h"
+#include "image/slot_image.h"
 #include "io/write_atomic.h"
 #include "metadata/envelope.h"
 
@@ -443,6 +444,27 @@ Result<StagedFiles> stage_one(Context& ctx, const fs::path& repo, const AddReque
     files.push_back({pname, std::move(*patch), psha,
                      {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
   }
+  // An MCUboot-container slot image (ota-image sign) also names the digest the
+  // bootloader checks (BOOT-SPEC I6), so the agent can match the two before writing.
+  json slot_image;
+  if (bytes.size() >= 4 && load_le32(bytes.data()) == ota::image::kImageMagic) {
+    auto parsed = ota::image::parse_image(bytes);
+    if (auto* f = std::get_if<ota::image::ParseFailure>(&parsed))
+      return Error{Errc::corrupt, "'" + req.file.string() + "' looks like a slot image but is malformed: " +
+                                      std::string(ota::image::to_string(f->code)) + ": " + f->message};
+    const auto& img = std::get<ota::image::ParsedImage>(parsed);
+    if (std::find(req.hardware_ids.begin(), req.hardware_ids.end(), img.hardware_id) == req.hardware_ids.end())
+    {
+      std::string named;
+      for (const auto& h : req.hardware_ids) named += (named.empty() ? "'" : ", '") + h + "'";
+      return Error{Errc::invalid_argument, "slot image '" + req.file.string() + "' is for hardware id '" + img.hardware_id +
+                                               "', the target names " + named + ": devices would refuse it"};
+    }
+    slot_image = {{"digest", to_hex(ByteView(img.sha256))},
+                  {"version", ota::image::to_string(img.version)},
+                  {"security_counter", img.security_counter},
+                  {"hardware_id", img.hardware_id}};
+  }
   files[0].input = std::move(*image);
   files[0].custom = {{"version", req.version},
                      {"release_counter", req.release_counter},
@@ -450,6 +472,7 @@ Result<StagedFiles> stage_one(Context& ctx, const fs::path& repo, const AddReque
                      {"priority", req.priority},
                      {"chunks", {{"size", req.chunk_size}, {"sha256", std::move(chunks)}}},
                      {"deltas", std::move(deltas)}};
+  if (!slot_image.is_null()) files[0].custom["slot_image"] = std::move(slot_image);
 
   StagedFiles out;
   for (auto& f : files) {

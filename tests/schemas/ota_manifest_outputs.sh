@@ -25,6 +25,15 @@ head -c 300000 /dev/urandom > v1.bin; cp v1.bin v2.bin; printf 'new' >> v2.bin
 "$OTA_MANIFEST" timestamp --repo repo --json > timestamp.json
 "$OTA_MANIFEST" verify --repo repo --trusted-root repo/metadata/1.root.json --target ecu/v2.bin --json > verify.json
 jq .target.custom verify.json > custom.json
+# A slot image target (ota-image sign) adds custom.slot_image.
+"$OTA_KEYS" generate --algo ed25519 --key file:keys/image.pem 2>/dev/null
+"$OTA_IMAGE" sign --key file:keys/image.pem --in v1.bin --version 1.0.0 --hw-id hw --security-counter 1 \
+  --out v1.slot 2>/dev/null
+"$OTA_MANIFEST" add --repo repo --file v1.slot --name ecu/v1.slot --version 1.0.0 --hardware-id hw 2>/dev/null
+"$OTA_MANIFEST" publish --repo repo >/dev/null 2>&1
+"$OTA_MANIFEST" verify --repo repo --trusted-root repo/metadata/1.root.json --target ecu/v1.slot --json |
+  jq .target.custom > custom-slot.json
+jq -e '.slot_image.security_counter == 1' custom-slot.json >/dev/null
 cp v2.bin v3.bin; printf 'three' >> v3.bin
 cat > release.yaml <<YAML
 version: "3"
@@ -65,7 +74,7 @@ $validate "$schemas/ota-manifest-director.schema.json" fleet.json director.json
 $validate "$schemas/manifest-release.schema.json" release-file.json
 $validate "$schemas/director-fleet.schema.json" fleet-file.json
 jq -e '.vehicle == "VIN-2"' verify-vehicle.json > /dev/null
-$validate "$schemas/target-custom.schema.json" custom.json
+$validate "$schemas/target-custom.schema.json" custom.json custom-slot.json
 $validate "$schemas/repo-config.schema.json" repo-config.json
 $validate "$schemas/error.schema.json" error.json
 jq '.deltas["1"].algorithm == "bsdiff" or .deltas["1"].algorithm == "zstd"' custom.json | grep -q true
