@@ -1,5 +1,7 @@
 #include "core/hex.h"
 
+#include <cstdio>
+
 namespace ota {
 
 std::string to_hex(ByteView bytes) {
@@ -11,6 +13,12 @@ std::string to_hex(ByteView bytes) {
     out.push_back(kDigits[b & 15]);
   }
   return out;
+}
+
+std::string hex_number(uint64_t value) {
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
 }
 
 std::optional<Bytes> from_hex(std::string_view text) {

@@ -1,17 +1,12 @@
 // CuttingFlash: one power cut per run, in a BOOT-SPEC F5 mode.
 #include "flash/cutting_flash.h"
+#include "core/hex.h"
 
 #include <cstdio>
 #include <string>
 
 namespace ota::flash {
 namespace {
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
 
 }  // namespace
 
@@ -43,12 +38,12 @@ Result<void> CuttingFlash::power_cut(std::string_view what) {
 }
 
 Result<void> CuttingFlash::read(uint64_t offset, std::span<uint8_t> out) {
-  if (cut_) return power_cut("read at " + hex(offset));
+  if (cut_) return power_cut("read at " + hex_number(offset));
   return flash_.read(offset, out);
 }
 
 Result<void> CuttingFlash::program(uint64_t offset, ByteView data) {
-  const std::string what = "program at " + hex(offset);
+  const std::string what = "program at " + hex_number(offset);
   if (cut_) return power_cut(what);
   if (++operations_ != cut_at_) return flash_.program(offset, data);
   cut_ = true;
@@ -64,7 +59,7 @@ Result<void> CuttingFlash::program(uint64_t offset, ByteView data) {
 }
 
 Result<void> CuttingFlash::erase(uint64_t offset, uint64_t length) {
-  const std::string what = "erase at " + hex(offset);
+  const std::string what = "erase at " + hex_number(offset);
   if (cut_) return power_cut(what);
   if (++operations_ != cut_at_) return flash_.erase(offset, length);
   cut_ = true;

@@ -1,5 +1,6 @@
 // MemFlash: BOOT-SPEC F3 (erase whole sectors) and F4 (strict / nor program rules).
 #include "flash/mem_flash.h"
+#include "core/hex.h"
 
 #include <algorithm>
 #include <cassert>
@@ -9,14 +10,8 @@
 namespace ota::flash {
 namespace {
 
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
 std::string range(uint64_t offset, uint64_t length) {
-  return hex(offset) + " (" + std::to_string(length) + " bytes)";
+  return hex_number(offset) + " (" + std::to_string(length) + " bytes)";
 }
 
 }  // namespace
@@ -49,7 +44,7 @@ Result<MemFlash> MemFlash::from_image(Geometry geometry, Bytes contents, Program
 Result<void> MemFlash::read(uint64_t offset, std::span<uint8_t> out) {
   if (offset > bytes_.size() || out.size() > bytes_.size() - offset)
     return Error{Errc::invalid_argument,
-                 "read at " + range(offset, out.size()) + " passes the flash end " + hex(bytes_.size())};
+                 "read at " + range(offset, out.size()) + " passes the flash end " + hex_number(bytes_.size())};
   std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
   return {};
 }
@@ -62,18 +57,18 @@ Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
     return Error{Errc::invalid_argument,
                  what + ": offset and length must be multiples of write_size " + std::to_string(ws)};
   if (offset > bytes_.size() || data.size() > bytes_.size() - offset)
-    return Error{Errc::invalid_argument, what + ": passes the flash end " + hex(bytes_.size())};
+    return Error{Errc::invalid_argument, what + ": passes the flash end " + hex_number(bytes_.size())};
   const uint64_t page = geometry_.page_size;
   if (page != 0 && offset / page != (offset + data.size() - 1) / page)
     return Error{Errc::invalid_argument,
-                 what + ": crosses the page boundary " + hex((offset / page + 1) * page) +
+                 what + ": crosses the page boundary " + hex_number((offset / page + 1) * page) +
                      "; split it with program_pages"};
   const uint8_t erased = geometry_.erased;
   for (uint64_t at = offset; at < offset + data.size(); at += ws) {
     if (rule_ == ProgramRule::strict) {
       if (programmed_[at / ws])
         return Error{Errc::rejected,
-                     what + ": granule " + hex(at) + " was already programmed since its erase"};
+                     what + ": granule " + hex_number(at) + " was already programmed since its erase"};
       continue;
     }
     // nor: a program only moves bits away from the erased value. A bit that is already
@@ -82,8 +77,8 @@ Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
       const uint8_t was = bytes_[i] ^ erased;       // programmed bits now
       const uint8_t want = data[i - offset] ^ erased;  // programmed bits requested
       if ((was & ~want) != 0)
-        return Error{Errc::rejected, what + ": byte " + hex(i) + " needs erase (" +
-                                         hex(bytes_[i]) + " -> " + hex(data[i - offset]) + ")"};
+        return Error{Errc::rejected, what + ": byte " + hex_number(i) + " needs erase (" +
+                                         hex_number(bytes_[i]) + " -> " + hex_number(data[i - offset]) + ")"};
     }
   }
   return {};
@@ -108,7 +103,7 @@ Result<void> MemFlash::check_erase(uint64_t offset, uint64_t length) const {
     std::string why = "is not whole sectors";
     if (length == 0) why = "is empty";
     else if (offset >= bytes_.size() || length > bytes_.size() - offset)
-      why = "passes the flash end " + hex(bytes_.size());
+      why = "passes the flash end " + hex_number(bytes_.size());
     return Error{Errc::invalid_argument, "erase at " + range(offset, length) + " " + why};
   }
   return {};

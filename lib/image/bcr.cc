@@ -1,5 +1,6 @@
 // The boot-control record: BOOT-SPEC C2 encoding, C3 selection, C4 write protocol.
 #include "image/bcr.h"
+#include "core/hex.h"
 
 #include <zlib.h>
 
@@ -16,18 +17,6 @@ constexpr size_t kOffMagic = 0, kOffVersion = 4, kOffSize = 6, kOffSeq = 8, kOff
                  kOffPending = 13, kOffOp = 14, kOffFlags = 15, kOffSlots = 16,
                  kSlotStride = 12, kOffAttempts = 40, kOffReserved = 44, kReservedSize = 16,
                  kOffCrc = 60;
-
-std::string hex(uint64_t value) {
-  char text[24];
-  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
-uint16_t load_le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
-void store_le16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-}
 
 // zlib's crc32 is CRC-32/IEEE: reflected 0xEDB88320, init and final xor 0xFFFFFFFF.
 uint32_t crc32_ieee(ByteView bytes) {
@@ -117,29 +106,29 @@ Result<BootControl> decode_bcr(ByteView bytes) {
     return corrupt("record is " + std::to_string(bytes.size()) + " bytes, expected 64");
   const uint8_t* p = bytes.data();
   if (uint32_t magic = load_le32(p + kOffMagic); magic != kBcrMagic)
-    return corrupt("bad magic " + hex(magic) + ", expected " + hex(kBcrMagic));
+    return corrupt("bad magic " + hex_number(magic) + ", expected " + hex_number(kBcrMagic));
   if (uint16_t version = load_le16(p + kOffVersion); version != kBcrFormatVersion)
     return corrupt("unsupported format version " + std::to_string(version) + ", expected 1");
   if (uint16_t size = load_le16(p + kOffSize); size != kBcrSize)
     return corrupt("record size " + std::to_string(size) + ", expected 64");
   const uint32_t stored = load_le32(p + kOffCrc), computed = crc32_ieee(bytes.first(kOffCrc));
   if (stored != computed)
-    return corrupt("bad CRC " + hex(stored) + ", computed " + hex(computed));
+    return corrupt("bad CRC " + hex_number(stored) + ", computed " + hex_number(computed));
 
   BootControl r;
   r.seq = load_le32(p + kOffSeq);
   r.active_slot = p[kOffActive];
   r.pending_slot = p[kOffPending];
   if (!valid_slot_number(r.active_slot))
-    return corrupt("active slot " + hex(r.active_slot) + " is not 0, 1 or 0xff");
+    return corrupt("active slot " + hex_number(r.active_slot) + " is not 0, 1 or 0xff");
   if (!valid_slot_number(r.pending_slot))
-    return corrupt("pending slot " + hex(r.pending_slot) + " is not 0, 1 or 0xff");
+    return corrupt("pending slot " + hex_number(r.pending_slot) + " is not 0, 1 or 0xff");
   if (p[kOffOp] > static_cast<uint8_t>(BcrOp::rollback))
     return corrupt("undefined op " + std::to_string(p[kOffOp]));
   r.op = static_cast<BcrOp>(p[kOffOp]);
   r.flags = p[kOffFlags];
   if ((r.flags & ~kFlagPreventLateFallback) != 0)
-    return corrupt("undefined flag bits " + hex(r.flags & ~kFlagPreventLateFallback));
+    return corrupt("undefined flag bits " + hex_number(r.flags & ~kFlagPreventLateFallback));
   for (size_t i = 0; i < 2; ++i) {
     const uint8_t* s = p + kOffSlots + i * kSlotStride;
     const std::string name = i == 0 ? "slot A" : "slot B";
@@ -154,7 +143,7 @@ Result<BootControl> decode_bcr(ByteView bytes) {
   }
   r.boot_attempts = load_le32(p + kOffAttempts);
   for (size_t i = kOffReserved; i < kOffReserved + kReservedSize; ++i)
-    if (p[i] != 0) return corrupt("reserved byte " + std::to_string(i) + " is " + hex(p[i]) + ", not 0");
+    if (p[i] != 0) return corrupt("reserved byte " + std::to_string(i) + " is " + hex_number(p[i]) + ", not 0");
   return r;
 }
 
@@ -284,7 +273,7 @@ Result<uint32_t> BcrStore::write(BootControl record) {
     return std::move(read).error().with_context(context);
   if (back != encoded)
     return Error{Errc::io, "read-back of " + region.name + " differs from the record written at " +
-                               hex(region.offset) + "; the flash may be worn"};
+                               hex_number(region.offset) + "; the flash may be worn"};
   return record.seq;
 }
 

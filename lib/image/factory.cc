@@ -11,12 +11,6 @@
 namespace ota::image {
 namespace {
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 // Programs `data` padded with the erased value to whole granules.
 Result<void> program_padded(flash::Flash& flash, uint64_t offset, ByteView data) {
   const size_t granule = flash.geometry().write_size;
@@ -56,7 +50,7 @@ Result<FactoryReport> build_factory(flash::Flash& flash, const Layout& layout, c
   const Bytes map = encode_flash_map(layout), keys = encode_key_table(request.trust);
   const uint64_t keys_at = key_table_offset(layout);
   if (keys_at + keys.size() > boot.size)
-    return Error{Errc::invalid_argument, "region 'bootloader' (" + hex(boot.size) + " bytes) is " +
+    return Error{Errc::invalid_argument, "region 'bootloader' (" + hex_number(boot.size) + " bytes) is " +
                                              std::to_string(keys_at + keys.size() - boot.size) +
                                              " bytes too small for the flash map and " +
                                              std::to_string(request.trust.size()) + " trusted keys"};

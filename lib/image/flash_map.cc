@@ -1,6 +1,7 @@
 // The written forms of a Layout: the flash-map descriptor (flash_map.h; its decoder trusts
 // no length) and layout_to_yaml (layout.h), whose output parse_layout reads back equal.
 #include "image/flash_map.h"
+#include "core/hex.h"
 
 #include <zlib.h>
 
@@ -21,12 +22,6 @@ constexpr size_t kMinSize =
 uint32_t crc32_of(ByteView bytes) {
   // total_length is a u32, so one zlib call (uInt length) covers any descriptor.
   return uint32_t(::crc32(::crc32(0L, Z_NULL, 0), bytes.data(), uInt(bytes.size())));
-}
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
 }
 
 Error corrupt(const std::string& why) { return Error{Errc::corrupt, "flash map: " + why}; }
@@ -82,7 +77,6 @@ class Cursor {
   size_t pos_ = 0;
 };
 
-uint16_t load_le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 
 }  // namespace
 
@@ -142,7 +136,7 @@ Result<Layout> decode_flash_map(ByteView in) {
     return corrupt(std::to_string(in.size()) + " bytes, shorter than the 32-byte header");
   const uint8_t* h = in.data();
   if (load_le32(h) != kFlashMapMagic)
-    return corrupt("magic " + hex(load_le32(h)) +
+    return corrupt("magic " + hex_number(load_le32(h)) +
                    " is not \"OFMP\"; the bootloader region holds no flash map");
   if (load_le16(h + 4) != kFlashMapFormatVersion)
     return corrupt("format version " + std::to_string(load_le16(h + 4)) +
@@ -151,20 +145,20 @@ Result<Layout> decode_flash_map(ByteView in) {
     return corrupt("header_size " + std::to_string(load_le16(h + 6)) + " is not 32");
   const uint32_t total = load_le32(h + 8);
   if (total > in.size())
-    return corrupt("total_length " + hex(total) + " runs past the " + hex(in.size()) + " bytes given");
-  if (total < kMinSize) return corrupt("total_length " + hex(total) + " is shorter than any descriptor");
+    return corrupt("total_length " + hex_number(total) + " runs past the " + hex_number(in.size()) + " bytes given");
+  if (total < kMinSize) return corrupt("total_length " + hex_number(total) + " is shorter than any descriptor");
   // The CRC first: past it, a bad field is a writer's bug rather than a damaged flash.
   const uint32_t stored = load_le32(h + total - kCrcSize);
   if (const uint32_t crc = crc32_of(in.first(total - kCrcSize)); crc != stored)
-    return corrupt("CRC-32 " + hex(crc) + " does not match the stored " + hex(stored) +
+    return corrupt("CRC-32 " + hex_number(crc) + " does not match the stored " + hex_number(stored) +
                    "; the descriptor is damaged");
 
   const size_t run_count = load_le16(h + 12);
   const size_t region_count = h[14];
   const uint8_t flags = h[15];
   const uint64_t flash_size = load_le64(h + 16);
-  if (flags & ~kFlashMapPreventLateFallback) return corrupt("unknown header flags " + hex(flags));
-  if (h[31] != 0) return corrupt("reserved header byte 31 is " + hex(h[31]) + ", not 0");
+  if (flags & ~kFlashMapPreventLateFallback) return corrupt("unknown header flags " + hex_number(flags));
+  if (h[31] != 0) return corrupt("reserved header byte 31 is " + hex_number(h[31]) + ", not 0");
   if (run_count == 0 || region_count == 0) return corrupt("no sector runs or no regions");
 
   Layout l;
@@ -188,7 +182,7 @@ Result<Layout> decode_flash_map(ByteView in) {
     g.sectors.push_back(run);
   }
   if (sum != flash_size)
-    return corrupt("sector runs add up to " + hex(sum) + " bytes but the header says " + hex(flash_size));
+    return corrupt("sector runs add up to " + hex_number(sum) + " bytes but the header says " + hex_number(flash_size));
   for (size_t i = 0; i < region_count; ++i) {
     if (!c.take(kFlashMapRegionSize, b))
       return corrupt(std::to_string(region_count) + " regions do not fit in total_length");
@@ -204,11 +198,11 @@ Result<Layout> decode_flash_map(ByteView in) {
     const uint64_t exec_addr = load_le64(b.data() + 32);
     const uint32_t region_flags = load_le32(b.data() + 40);
     if ((region_flags & ~kFlashMapRegionHasExecAddr) != 0 || load_le32(b.data() + 44) != 0)
-      return corrupt(what + ": unknown flags " + hex(region_flags) + " or nonzero reserved field");
+      return corrupt(what + ": unknown flags " + hex_number(region_flags) + " or nonzero reserved field");
     if (region_flags & kFlashMapRegionHasExecAddr)
       r.exec_addr = exec_addr;
     else if (exec_addr != 0)
-      return corrupt(what + ": exec_addr " + hex(exec_addr) + " without flag bit0");
+      return corrupt(what + ": exec_addr " + hex_number(exec_addr) + " without flag bit0");
     l.regions.push_back(std::move(r));
   }
   if (!c.text(l.device) || !c.text(l.hardware_id) || !c.text(l.vendor) || !c.take(4, b))
@@ -234,20 +228,20 @@ std::string layout_to_yaml(const Layout& l) {
   std::string y = "# flash layout (schemas/flash-layout.schema.json)\ndevice:\n";
   y +=
       "  name: " + q(l.device) + "\n  hardware_id: " + q(l.hardware_id) + "\n  vendor: " + q(l.vendor) + "\n";
-  y += "  size: " + hex(size) + "\n";
+  y += "  size: " + hex_number(size) + "\n";
   if (g.sectors.size() == 1) {
-    y += "  sector_size: " + hex(g.sectors[0].size) + "\n";
+    y += "  sector_size: " + hex_number(g.sectors[0].size) + "\n";
   } else {
     y += "  sectors:\n";
     for (const flash::SectorRun& run : g.sectors)
-      y += "    - {size: " + hex(run.size) + ", count: " + std::to_string(run.count) + "}\n";
+      y += "    - {size: " + hex_number(run.size) + ", count: " + std::to_string(run.count) + "}\n";
   }
   y += "  write_size: " + std::to_string(g.write_size) + "\n";
   if (g.page_size != 0) y += "  page_size: " + std::to_string(g.page_size) + "\n";
-  y += "  erased: " + hex(g.erased) + "\nregions:\n";
+  y += "  erased: " + hex_number(g.erased) + "\nregions:\n";
   for (const Region& r : l.regions) {
-    y += "  - {name: " + q(r.name) + ", offset: " + hex(r.offset) + ", size: " + hex(r.size);
-    y += (r.exec_addr ? ", exec_addr: " + hex(*r.exec_addr) : std::string()) + "}\n";
+    y += "  - {name: " + q(r.name) + ", offset: " + hex_number(r.offset) + ", size: " + hex_number(r.size);
+    y += (r.exec_addr ? ", exec_addr: " + hex_number(*r.exec_addr) : std::string()) + "}\n";
   }
   y += "boot: {tries: " + std::to_string(l.boot.tries) +
        ", prevent_late_fallback: " + (l.boot.prevent_late_fallback ? "true" : "false") + "}\n";

@@ -2,6 +2,7 @@
 // into it sits under parse_layout's try block. The written forms of a Layout, the YAML of
 // layout_to_yaml and the binary descriptor, are in flash_map.cc.
 #include "image/layout.h"
+#include "core/hex.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -14,6 +15,7 @@
 #include <initializer_list>
 #include <limits>
 #include <set>
+#include <sstream>
 
 #include "image/flash_map.h"
 
@@ -25,12 +27,6 @@ constexpr std::array<std::string_view, 9> kRegionNames = {
 constexpr std::array<std::string_view, 6> kRequired = {"bootloader", "rot",    "bcr0",
                                                        "bcr1",       "slot_a", "slot_b"};
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 // User text inside a one-line message: quoted, control bytes escaped, long text cut.
 std::string quoted(std::string_view s) {
@@ -104,7 +100,7 @@ class Reader {
     if (suffixed && !sizes) return fail(node, what + " must be a plain integer, without a size suffix"), 0;
     if (!suffixed && node.Tag() == "!")  // quoted: YAML (and the schema) see a string
       return fail(node, what + " is quoted; write numbers without quotes"), 0;
-    if (*value > max) return fail(node, what + " is too large (at most " + hex(max) + ")"), 0;
+    if (*value > max) return fail(node, what + " is too large (at most " + hex_number(max) + ")"), 0;
     return *value;
   }
 
@@ -162,7 +158,7 @@ void read_device(Reader& r, const YAML::Node& d, Layout& out) {
     if (r.failed()) return;
     if (sector == 0 || size % sector != 0)
       return r.fail(ss,
-                    "device.size " + hex(size) + " is not a multiple of device.sector_size " + hex(sector));
+                    "device.size " + hex_number(size) + " is not a multiple of device.sector_size " + hex_number(sector));
     g.sectors = {{sector, size / sector}};
     return;
   }
@@ -182,7 +178,7 @@ void read_device(Reader& r, const YAML::Node& d, Layout& out) {
     g.sectors.push_back(run);
   }
   if (!r.failed() && sum != size)
-    r.fail(runs, "device.sectors add up to " + hex(sum) + " bytes but device.size is " + hex(size));
+    r.fail(runs, "device.sectors add up to " + hex_number(sum) + " bytes but device.size is " + hex_number(size));
 }
 
 void read_regions(Reader& r, const YAML::Node& list, Layout& out) {
@@ -230,25 +226,25 @@ Result<uint64_t> check_geometry(const flash::Geometry& g) {
   if (!is_power_of_two(g.write_size) || g.write_size > 32)
     return invalid("device.write_size is " + std::to_string(g.write_size) + "; use 1, 2, 4, 8, 16 or 32");
   if (g.page_size != 0 && !is_power_of_two(g.page_size))
-    return invalid("device.page_size " + hex(g.page_size) + " is not a power of two");
+    return invalid("device.page_size " + hex_number(g.page_size) + " is not a power of two");
   if (g.page_size != 0 && g.page_size < g.write_size)
-    return invalid("device.page_size " + hex(g.page_size) + " is smaller than device.write_size " +
-                   hex(g.write_size));
+    return invalid("device.page_size " + hex_number(g.page_size) + " is smaller than device.write_size " +
+                   hex_number(g.write_size));
   if (g.erased != 0xff && g.erased != 0x00)
-    return invalid("device.erased is " + hex(g.erased) + "; use 0xff or 0x00");
+    return invalid("device.erased is " + hex_number(g.erased) + "; use 0xff or 0x00");
   if (g.sectors.empty()) return invalid("device has no sectors");
   if (g.sectors.size() > 0xffff)
     return invalid("device has " + std::to_string(g.sectors.size()) + " sector runs; at most 65535");
   uint64_t total = 0;
   for (size_t i = 0; i < g.sectors.size(); ++i) {
     const flash::SectorRun& run = g.sectors[i];
-    const std::string what = "sector run " + std::to_string(i) + " (size " + hex(run.size) + ", count " +
+    const std::string what = "sector run " + std::to_string(i) + " (size " + hex_number(run.size) + ", count " +
                              std::to_string(run.count) + ")";
     if (run.count == 0) return invalid(what + " is empty");
     if (!is_power_of_two(run.size)) return invalid(what + ": the sector size is not a power of two");
     if (run.size < g.write_size || run.size < g.page_size)
-      return invalid(what + ": sectors are smaller than the write size " + hex(g.write_size) +
-                     " or page size " + hex(g.page_size));
+      return invalid(what + ": sectors are smaller than the write size " + hex_number(g.write_size) +
+                     " or page size " + hex_number(g.page_size));
     if (run.size > (kU64Max - total) / run.count)
       return invalid("device sectors add up to more than 2^64 bytes");
     total += run.size * run.count;
@@ -272,7 +268,7 @@ bool on_boundary(const flash::Geometry& g, uint64_t offset, uint64_t& lo, uint64
 }
 
 std::string describe(const Region& r) {
-  return "region '" + r.name + "' (offset " + hex(r.offset) + ", size " + hex(r.size) + ")";
+  return "region '" + r.name + "' (offset " + hex_number(r.offset) + ", size " + hex_number(r.size) + ")";
 }
 
 Result<void> check_strings(const Layout& l) {
@@ -316,27 +312,46 @@ Result<void> check_slots(const Layout& l) {
   const Region& a = l.slot(0);
   const Region& b = l.slot(1);
   if (a.size != b.size)
-    return invalid("slot_a (size " + hex(a.size) + ") and slot_b (size " + hex(b.size) +
+    return invalid("slot_a (size " + hex_number(a.size) + ") and slot_b (size " + hex_number(b.size) +
                    ") must have the same size (BOOT-SPEC L4)");
   for (const Region& r : l.regions)
     if (r.exec_addr && &r != &a && &r != &b)
-      return invalid("region '" + r.name + "' has exec_addr " + hex(*r.exec_addr) +
+      return invalid("region '" + r.name + "' has exec_addr " + hex_number(*r.exec_addr) +
                      "; only slot_a and slot_b take one");
   if (a.exec_addr.has_value() != b.exec_addr.has_value()) {
     const Region& with = a.exec_addr ? a : b;
     const Region& without = a.exec_addr ? b : a;
-    return invalid(with.name + " has exec_addr " + hex(*with.exec_addr) + " but " + without.name +
+    return invalid(with.name + " has exec_addr " + hex_number(*with.exec_addr) + " but " + without.name +
                    " has none; give both slots one or neither (BOOT-SPEC L4)");
   }
   if (!a.exec_addr) return {};
   if (*a.exec_addr == *b.exec_addr)
-    return invalid("slot_a and slot_b both have exec_addr " + hex(*a.exec_addr) +
+    return invalid("slot_a and slot_b both have exec_addr " + hex_number(*a.exec_addr) +
                    "; an image built for one slot's address must not run from the other (BOOT-SPEC L4)");
   for (const Region* s : {&a, &b})
     if (*s->exec_addr > kU64Max - s->size)
-      return invalid(s->name + " exec_addr " + hex(*s->exec_addr) + " plus size " + hex(s->size) +
+      return invalid(s->name + " exec_addr " + hex_number(*s->exec_addr) + " plus size " + hex_number(s->size) +
                      " passes 2^64");
   return {};
+}
+
+// yaml-cpp 0.7's LoadAll never returns on a stray ',' (the parser does not consume the
+// token), so a second document is detected with a bounded number of parser steps.
+bool single_document(const std::string& text) {
+  struct Ignore : YAML::EventHandler {
+    void OnDocumentStart(const YAML::Mark&) override {}
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } ignore;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  return parser.HandleNextDocument(ignore) && !parser.HandleNextDocument(ignore);
 }
 
 }  // namespace
@@ -377,12 +392,13 @@ bool Layout::operator==(const Layout& o) const {
 Result<Layout> parse_layout(std::string_view yaml_text) {
   Layout layout;
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml_text));
-    if (docs.size() != 1)
-      return invalid("the layout holds " + std::to_string(docs.size()) +
-                     " YAML documents; expected one mapping with device and regions");
+    const std::string text(yaml_text);
+    const YAML::Node doc = YAML::Load(text);
+    if (!doc.IsMap()) return invalid("the layout must be a YAML mapping with device and regions");
+    if (!single_document(text))
+      return invalid("the layout holds more than one YAML document; expected one mapping");
     Reader reader;
-    read_document(reader, docs[0], layout);
+    read_document(reader, doc, layout);
     if (reader.failed()) return reader.error();
   } catch (const YAML::Exception& e) {
     std::string where = e.mark.is_null() ? ""
@@ -407,15 +423,15 @@ Result<void> validate_layout(const Layout& l) {
     if (r.size == 0) return invalid(describe(r) + " is empty");
     if (r.offset > kU64Max - r.size || r.offset + r.size > *total)
       return invalid(describe(r) + " ends at " +
-                     (r.offset > kU64Max - r.size ? "2^64 or more" : hex(r.offset + r.size)) +
-                     ", past the end of the flash (" + hex(*total) + ")");
+                     (r.offset > kU64Max - r.size ? "2^64 or more" : hex_number(r.offset + r.size)) +
+                     ", past the end of the flash (" + hex_number(*total) + ")");
     uint64_t lo = 0, hi = 0;
     if (!on_boundary(l.geometry, r.offset, lo, hi))
-      return invalid(describe(r) + " starts at " + hex(r.offset) +
-                     ", not on a sector boundary; the nearest are " + hex(lo) + " and " + hex(hi));
+      return invalid(describe(r) + " starts at " + hex_number(r.offset) +
+                     ", not on a sector boundary; the nearest are " + hex_number(lo) + " and " + hex_number(hi));
     if (!on_boundary(l.geometry, r.offset + r.size, lo, hi))
-      return invalid(describe(r) + " ends at " + hex(r.offset + r.size) +
-                     ", not on a sector boundary; the nearest are " + hex(lo) + " and " + hex(hi));
+      return invalid(describe(r) + " ends at " + hex_number(r.offset + r.size) +
+                     ", not on a sector boundary; the nearest are " + hex_number(lo) + " and " + hex_number(hi));
   }
   for (size_t i = 1; i < l.regions.size(); ++i) {
     const Region& prev = l.regions[i - 1];
@@ -431,12 +447,12 @@ Result<void> validate_layout(const Layout& l) {
   }
   const Region& boot = *l.find("bootloader");
   if (boot.offset != 0)
-    return invalid("region 'bootloader' starts at " + hex(boot.offset) +
+    return invalid("region 'bootloader' starts at " + hex_number(boot.offset) +
                    "; it must start at 0x0, where the device boots and reads the flash map (BOOT-SPEC L6)");
   OTA_TRY(check_slots(l));
   if (const size_t need = flash_map_size(l); need > boot.size)
-    return invalid("the flash-map descriptor (" + hex(need) +
-                   " bytes) does not fit in region 'bootloader' (size " + hex(boot.size) + ")");
+    return invalid("the flash-map descriptor (" + hex_number(need) +
+                   " bytes) does not fit in region 'bootloader' (size " + hex_number(boot.size) + ")");
   return {};
 }
 

@@ -1,4 +1,5 @@
 #include "image/rot.h"
+#include "core/hex.h"
 
 #include <zlib.h>
 
@@ -9,12 +10,6 @@ namespace ota::image {
 namespace {
 
 const Region* rot_region(const Layout& layout) { return layout.find("rot"); }
-
-std::string hex32(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 uint32_t crc_of(ByteView header28, ByteView hashes) {
   uLong crc = crc32(0L, Z_NULL, 0);
@@ -79,7 +74,7 @@ Result<void> provision_rot(flash::Flash& flash, const Layout& layout, const std:
                                              std::to_string(keys.size()) + " (the number of trusted keys)"};
   const uint64_t need = rot_required_size(layout, keys.size());
   if (need > region->size)
-    return Error{Errc::invalid_argument, "region 'rot' (" + hex32(region->size) + " bytes) is " +
+    return Error{Errc::invalid_argument, "region 'rot' (" + hex_number(region->size) + " bytes) is " +
                                              std::to_string(need - region->size) + " bytes too small for " +
                                              std::to_string(keys.size()) + " key hashes and " +
                                              std::to_string(layout.counter_slots) + " counter entries"};

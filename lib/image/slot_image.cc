@@ -103,12 +103,6 @@ Bytes rsa_pkcs1_from_spki(const Bytes& spki) {
   return Bytes(spki.begin() + long(bits) + 1, spki.begin() + long(bits + len));
 }
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 }  // namespace
 
 Result<ImageVersion> parse_version(std::string_view text) {
@@ -206,7 +200,7 @@ Result<Bytes> build_signed_region(ByteView payload, const ImageSpec& spec) {
   if (spec.build_info && spec.build_info->size() > 256)
     return Error{Errc::invalid_argument, "build info is longer than 256 bytes"};
   if (spec.erased != 0xFF && spec.erased != 0x00)
-    return Error{Errc::invalid_argument, "the erased value is 0xff or 0x00, not " + hex(spec.erased)};
+    return Error{Errc::invalid_argument, "the erased value is 0xff or 0x00, not " + hex_number(spec.erased)};
 
   // Protected TLVs in ascending type order (docs/image-format.md).
   Bytes prot;

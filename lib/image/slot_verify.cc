@@ -9,14 +9,6 @@
 namespace ota::image {
 namespace {
 
-uint16_t le16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 ParseFailure fail(VerifyCode code, std::string message) { return {code, std::move(message)}; }
 
 // Splits one TLV area [begin, end) (after its 4-byte info header) into entries; every
@@ -26,11 +18,11 @@ std::optional<ParseFailure> split_area(ByteView bytes, size_t begin, size_t end,
   size_t at = begin;
   while (at < end) {
     if (end - at < 4)
-      return fail(VerifyCode::invalid_tlv, std::string("the ") + area + " TLV area ends inside a TLV header at " + hex(at));
-    const uint16_t type = le16(&bytes[at]), len = le16(&bytes[at + 2]);
+      return fail(VerifyCode::invalid_tlv, std::string("the ") + area + " TLV area ends inside a TLV header at " + hex_number(at));
+    const uint16_t type = load_le16(&bytes[at]), len = load_le16(&bytes[at + 2]);
     if (len > end - at - 4)
-      return fail(VerifyCode::invalid_tlv, "TLV " + hex(type) + " at " + hex(at) + " claims " + std::to_string(len) +
-                                               " bytes, past the end of the " + area + " area at " + hex(end));
+      return fail(VerifyCode::invalid_tlv, "TLV " + hex_number(type) + " at " + hex_number(at) + " claims " + std::to_string(len) +
+                                               " bytes, past the end of the " + area + " area at " + hex_number(end));
     out.push_back({type, at + 4, Bytes(bytes.begin() + long(at + 4), bytes.begin() + long(at + 4 + len))});
     at += 4 + size_t(len);
   }
@@ -46,19 +38,19 @@ std::optional<ParseFailure> decode_protected(ParsedImage& img) {
   bool sec = false, vid = false, cid = false, hw = false;
   for (const auto& t : img.protected_tlvs) {
     if (t.type < previous || (t.type == previous && t.type != kTlvDependency))
-      return fail(VerifyCode::invalid_tlv, "protected TLV " + hex(t.type) + " is " +
+      return fail(VerifyCode::invalid_tlv, "protected TLV " + hex_number(t.type) + " is " +
                                                (t.type == previous ? "duplicated" : "out of ascending order"));
     previous = t.type;
     auto size_is = [&](size_t n) -> std::optional<ParseFailure> {
       if (t.value.size() == n) return std::nullopt;
-      return fail(VerifyCode::invalid_tlv, "protected TLV " + hex(t.type) + " has " + std::to_string(t.value.size()) +
+      return fail(VerifyCode::invalid_tlv, "protected TLV " + hex_number(t.type) + " has " + std::to_string(t.value.size()) +
                                                " bytes, not " + std::to_string(n));
     };
     switch (t.type) {
       case kTlvDependency:
         if (auto f = size_is(12)) return f;
         if (t.value[1] || t.value[2] || t.value[3]) return fail(VerifyCode::invalid_tlv, "a DEPENDENCY TLV has nonzero padding");
-        img.dependencies.push_back({t.value[0], {t.value[4], t.value[5], le16(&t.value[6]), load_le32(&t.value[8])}});
+        img.dependencies.push_back({t.value[0], {t.value[4], t.value[5], load_le16(&t.value[6]), load_le32(&t.value[8])}});
         break;
       case kTlvSecCnt:
         if (auto f = size_is(4)) return f;
@@ -79,14 +71,14 @@ std::optional<ParseFailure> decode_protected(ParsedImage& img) {
         break;
       case kTlvImageType:
         if (auto f = size_is(2)) return f;
-        img.image_type = le16(t.value.data());
+        img.image_type = load_le16(t.value.data());
         break;
       case kTlvBuildInfo:
         if (t.value.size() > 256) return fail(VerifyCode::invalid_tlv, "the BUILD_INFO TLV is longer than 256 bytes");
         img.build_info = std::string(t.value.begin(), t.value.end());
         break;
       default:
-        return fail(VerifyCode::invalid_tlv, "protected TLV " + hex(t.type) + " is not one this profile defines");
+        return fail(VerifyCode::invalid_tlv, "protected TLV " + hex_number(t.type) + " is not one this profile defines");
     }
   }
   if (!sec || !vid || !cid || !hw)
@@ -112,7 +104,7 @@ std::optional<ParseFailure> decode_unprotected(ParsedImage& img) {
       if (i + 1 >= tlvs.size()) return fail(VerifyCode::invalid_tlv, "a KEYHASH TLV is not followed by its signature");
       const Tlv& s = tlvs[++i];
       if (s.type != kTlvEcdsaSig && s.type != kTlvEd25519 && s.type != kTlvRsa3072Pss)
-        return fail(VerifyCode::invalid_tlv, "TLV " + hex(s.type) + " follows a KEYHASH where a signature belongs");
+        return fail(VerifyCode::invalid_tlv, "TLV " + hex_number(s.type) + " follows a KEYHASH where a signature belongs");
       ImageSignature sig;
       std::copy_n(t.value.begin(), 32, sig.key_hash.begin());
       for (const auto& other : img.signatures)
@@ -121,9 +113,9 @@ std::optional<ParseFailure> decode_unprotected(ParsedImage& img) {
       sig.signature = s.value;
       img.signatures.push_back(std::move(sig));
     } else if (t.type == kTlvEcdsaSig || t.type == kTlvEd25519 || t.type == kTlvRsa3072Pss) {
-      return fail(VerifyCode::invalid_tlv, "signature TLV " + hex(t.type) + " has no KEYHASH before it");
+      return fail(VerifyCode::invalid_tlv, "signature TLV " + hex_number(t.type) + " has no KEYHASH before it");
     } else {
-      return fail(VerifyCode::invalid_tlv, "unprotected TLV " + hex(t.type) + " is not allowed there (only SHA256, KEYHASH and signatures)");
+      return fail(VerifyCode::invalid_tlv, "unprotected TLV " + hex_number(t.type) + " is not allowed there (only SHA256, KEYHASH and signatures)");
     }
   }
   if (!hash) return fail(VerifyCode::invalid_tlv, "the image has no SHA256 TLV");
@@ -159,17 +151,17 @@ std::variant<ParsedImage, ParseFailure> parse_image(ByteView bytes, std::optiona
   ParsedImage img;
   const uint8_t* h = bytes.data();
   img.load_addr = load_le32(h + 4);
-  img.header_size = le16(h + 8);
-  img.protect_tlv_size = le16(h + 10);
+  img.header_size = load_le16(h + 8);
+  img.protect_tlv_size = load_le16(h + 10);
   img.image_size = load_le32(h + 12);
   img.flags = load_le32(h + 16);
-  img.version = {h[20], h[21], le16(h + 22), load_le32(h + 24)};
+  img.version = {h[20], h[21], load_le16(h + 22), load_le32(h + 24)};
   if (img.header_size < kImageHeaderSize || img.header_size % 8 != 0)
     return fail(VerifyCode::invalid_header, "header size " + std::to_string(img.header_size) + " is not a multiple of 8 of at least 32");
   if (img.flags & ~kFlagRomFixed)
-    return fail(VerifyCode::invalid_header, "header flags " + hex(img.flags) + " ask for a feature this profile does not support (only ROM_FIXED 0x100)");
+    return fail(VerifyCode::invalid_header, "header flags " + hex_number(img.flags) + " ask for a feature this profile does not support (only ROM_FIXED 0x100)");
   if (!(img.flags & kFlagRomFixed) && img.load_addr != 0)
-    return fail(VerifyCode::invalid_header, "load address " + hex(img.load_addr) + " without the ROM_FIXED flag");
+    return fail(VerifyCode::invalid_header, "load address " + hex_number(img.load_addr) + " without the ROM_FIXED flag");
   if (load_le32(h + 28) != 0) return fail(VerifyCode::invalid_header, "the header's last 4 bytes (padding) are not zero");
   if (img.protect_tlv_size != 0 && img.protect_tlv_size < 4)
     return fail(VerifyCode::invalid_header, "protected TLV size " + std::to_string(img.protect_tlv_size) + " is smaller than its own info header");
@@ -188,18 +180,18 @@ std::variant<ParsedImage, ParseFailure> parse_image(ByteView bytes, std::optiona
                                                 " bytes (header, payload, TLV areas), only " + std::to_string(bytes.size()) +
                                                 " are there (truncated)");
   if (img.protect_tlv_size) {
-    if (le16(&bytes[prot_at]) != kTlvProtInfoMagic)
-      return fail(VerifyCode::invalid_tlv_info_magic, "no protected TLV info magic 0x6908 at " + hex(prot_at));
-    if (le16(&bytes[prot_at + 2]) != img.protect_tlv_size)
-      return fail(VerifyCode::invalid_tlv, "the protected area says " + std::to_string(le16(&bytes[prot_at + 2])) +
+    if (load_le16(&bytes[prot_at]) != kTlvProtInfoMagic)
+      return fail(VerifyCode::invalid_tlv_info_magic, "no protected TLV info magic 0x6908 at " + hex_number(prot_at));
+    if (load_le16(&bytes[prot_at + 2]) != img.protect_tlv_size)
+      return fail(VerifyCode::invalid_tlv, "the protected area says " + std::to_string(load_le16(&bytes[prot_at + 2])) +
                                                " bytes, the header " + std::to_string(img.protect_tlv_size));
     if (auto f = split_area(bytes, prot_at + 4, info_at, "protected", img.protected_tlvs)) return *f;
-  } else if (le16(&bytes[prot_at]) == kTlvProtInfoMagic) {
+  } else if (load_le16(&bytes[prot_at]) == kTlvProtInfoMagic) {
     return fail(VerifyCode::invalid_tlv, "a protected TLV area is present but the header's protected size is 0");
   }
-  if (le16(&bytes[info_at]) != kTlvInfoMagic)
-    return fail(VerifyCode::invalid_tlv_info_magic, "no TLV info magic 0x6907 at " + hex(info_at));
-  const uint16_t tot = le16(&bytes[info_at + 2]);
+  if (load_le16(&bytes[info_at]) != kTlvInfoMagic)
+    return fail(VerifyCode::invalid_tlv_info_magic, "no TLV info magic 0x6907 at " + hex_number(info_at));
+  const uint16_t tot = load_le16(&bytes[info_at + 2]);
   const uint64_t end = info_at + tot;
   if (tot < 4) return fail(VerifyCode::invalid_tlv, "the unprotected area length " + std::to_string(tot) + " is below 4");
   if (slot_size && end > *slot_size)
@@ -249,7 +241,7 @@ VerifyReport verify_image(ByteView bytes, const TrustPolicy& policy, std::option
     if (!key) {
       c.problem = c.trusted ? "no public key given for this trusted key hash" : "not a trusted key";
     } else if (signature_tlv_type(key->algorithm()) != s.type) {
-      c.problem = "signature TLV " + hex(s.type) + " does not fit the key's algorithm " + std::string(crypto::to_string(key->algorithm()));
+      c.problem = "signature TLV " + hex_number(s.type) + " does not fit the key's algorithm " + std::string(crypto::to_string(key->algorithm()));
       if (c.trusted) failed(VerifyCode::key_mismatch, "key " + id + ": " + c.problem);
     } else if (!r.hash_ok) {
       c.problem = "not checked: the image digest does not match";
@@ -290,8 +282,8 @@ VerifyReport verify_image(ByteView bytes, const TrustPolicy& policy, std::option
                                      " is below the device's anti-rollback counter " +
                                      std::to_string(*policy.min_security_counter));
   if (policy.slot_address && (img.flags & kFlagRomFixed) && img.load_addr != *policy.slot_address)
-    failed(VerifyCode::wrong_slot, "the image is built to run at " + hex(img.load_addr) + ", the slot is at " +
-                                       hex(*policy.slot_address));
+    failed(VerifyCode::wrong_slot, "the image is built to run at " + hex_number(img.load_addr) + ", the slot is at " +
+                                       hex_number(*policy.slot_address));
   return r;
 }
 

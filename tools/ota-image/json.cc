@@ -10,12 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
 std::string tlv_name(uint16_t type) {
   switch (type) {
     case image::kTlvKeyHash: return "KEYHASH";
@@ -65,7 +59,7 @@ json to_json(const image::ParsedImage& img, ByteView bytes) {
   json deps = json::array();
   for (const auto& d : img.dependencies) deps.push_back({{"image_id", d.image_id}, {"min_version", image::to_string(d.min_version)}});
   return {{"header",
-           {{"magic", hex(image::kImageMagic)},
+           {{"magic", hex_number(image::kImageMagic)},
             {"load_addr", img.load_addr},
             {"header_size", img.header_size},
             {"protect_tlv_size", img.protect_tlv_size},
@@ -198,14 +192,14 @@ std::string describe(const image::ParsedImage& img, const image::VerifyReport* r
   std::string s = "MCUboot slot image, version " + image::to_string(img.version) + ", " + std::to_string(img.total_size) +
                   " bytes\n  header: hdr_size " + std::to_string(img.header_size) + ", payload " +
                   std::to_string(img.image_size) + ", protected TLVs " + std::to_string(img.protect_tlv_size) + ", flags " +
-                  hex(img.flags) + ((img.flags & image::kFlagRomFixed) ? " (ROM_FIXED at " + hex(img.load_addr) + ")" : "") +
+                  hex_number(img.flags) + ((img.flags & image::kFlagRomFixed) ? " (ROM_FIXED at " + hex_number(img.load_addr) + ")" : "") +
                   "\n  hardware id '" + img.hardware_id + "', SEC_CNT " + std::to_string(img.security_counter) +
                   ", vendor " + image::to_string(img.vendor_uuid) + ", class " + image::to_string(img.class_uuid) +
                   "\n  digest (SHA256 TLV) " + to_hex(ByteView(img.sha256)) + "\n";
   for (const auto& t : img.protected_tlvs)
-    s += "  protected   " + tlv_name(t.type) + " (" + hex(t.type) + ", " + std::to_string(t.value.size()) + " bytes)\n";
+    s += "  protected   " + tlv_name(t.type) + " (" + hex_number(t.type) + ", " + std::to_string(t.value.size()) + " bytes)\n";
   for (const auto& t : img.unprotected_tlvs)
-    s += "  unprotected " + tlv_name(t.type) + " (" + hex(t.type) + ", " + std::to_string(t.value.size()) + " bytes)\n";
+    s += "  unprotected " + tlv_name(t.type) + " (" + hex_number(t.type) + ", " + std::to_string(t.value.size()) + " bytes)\n";
   if (report) {
     s += "  result: " + std::string(image::to_string(report->code)) + (report->message.empty() ? "" : ": " + report->message) + "\n";
     for (const auto& c : report->signatures)
@@ -218,13 +212,13 @@ std::string describe(const image::ParsedImage& img, const image::VerifyReport* r
 std::string describe(const image::FlashInspection& f) {
   std::string s = "flash image of '" + f.layout.device + "' (hardware id '" + f.layout.hardware_id + "', " +
                   std::to_string(f.layout.geometry.size()) + " bytes, write size " +
-                  std::to_string(f.layout.geometry.write_size) + ", erased " + hex(f.layout.geometry.erased) + ")\n";
+                  std::to_string(f.layout.geometry.write_size) + ", erased " + hex_number(f.layout.geometry.erased) + ")\n";
   if (f.layout_problem) s += "  layout: " + *f.layout_problem + "\n";
   for (const auto& r : f.layout.regions) {
     char line[160];
     snprintf(line, sizeof line, "  %-10s 0x%08llx  0x%08llx", r.name.c_str(), static_cast<unsigned long long>(r.offset),
              static_cast<unsigned long long>(r.size));
-    s += line + (r.exec_addr ? "  exec " + hex(*r.exec_addr) : std::string()) + "\n";
+    s += line + (r.exec_addr ? "  exec " + hex_number(*r.exec_addr) : std::string()) + "\n";
   }
   s += "  bootloader keys: " + (f.keys_problem ? *f.keys_problem : std::to_string(f.bootloader_keys.size())) + "\n";
   if (f.rot)
