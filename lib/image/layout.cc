@@ -4,6 +4,7 @@
 #include "image/layout.h"
 #include "core/hex.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -28,16 +29,18 @@ constexpr std::array<std::string_view, 6> kRequired = {"bootloader", "rot",    "
                                                        "bcr1",       "slot_a", "slot_b"};
 constexpr uint64_t kU64Max = std::numeric_limits<uint64_t>::max();
 
-// User text inside a one-line message: quoted, control bytes escaped, long text cut.
-std::string quoted(std::string_view s) {
-  std::string out = "'";
+// Text for a one-line message: control and non-ASCII bytes escaped, long text cut.
+std::string printable(std::string_view s) {
+  std::string out;
   for (const unsigned char c : s.substr(0, 80)) {
     char buf[8];
     std::snprintf(buf, sizeof buf, c < 0x20 || c > 0x7e ? "\\x%02x" : "%c", c);
     out += buf;
   }
-  return out + (s.size() > 80 ? "...'" : "'");
+  return s.size() > 80 ? out + "..." : out;
 }
+
+std::string quoted(std::string_view s) { return "'" + printable(s) + "'"; }
 
 Error invalid(std::string message) { return Error{Errc::invalid_argument, std::move(message)}; }
 
@@ -404,7 +407,7 @@ Result<Layout> parse_layout(std::string_view yaml_text) {
     std::string where = e.mark.is_null() ? ""
                                          : "line " + std::to_string(e.mark.line + 1) + ", column " +
                                                std::to_string(e.mark.column + 1) + ": ";
-    return invalid("not valid YAML: " + where + e.msg);
+    return invalid("not valid YAML: " + where + printable(e.msg));  // e.msg may quote a raw newline
   } catch (const std::exception& e) {  // bad_alloc and friends from inside yaml-cpp
     return invalid(std::string("reading the layout: ") + e.what());
   }

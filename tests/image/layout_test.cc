@@ -5,9 +5,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace ota::image {
 namespace {
@@ -15,8 +18,16 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const char* const kExamples[] = {"mcu-1mib.layout.yaml", "linux-2x256mib.layout.yaml",
-                                 "stm32f4-like.layout.yaml"};
+// Every examples/*.layout.yaml, so a new example is covered without editing this test.
+std::vector<std::string> example_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(OTA_EXAMPLES)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 12 && name.ends_with(".layout.yaml")) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
 
 std::string read_example(const std::string& name) {
   std::ifstream in(std::string(OTA_EXAMPLES) + "/" + name);
@@ -69,7 +80,9 @@ Layout base() {
 }
 
 TEST(LayoutExamples, EveryExampleParsesAndRoundTrips) {
-  for (const char* name : kExamples) {
+  const std::vector<std::string> names = example_names();
+  EXPECT_GE(names.size(), 3u);
+  for (const std::string& name : names) {
     auto l = parse_layout(read_example(name));
     ASSERT_TRUE(l) << name << ": " << l.error().message;
     auto again = parse_layout(layout_to_yaml(*l));
@@ -246,6 +259,8 @@ TEST(LayoutParse, SyntaxErrorIsOneLineErrorNotAnException) {
     EXPECT_FALSE(message.empty()) << text;
   }
   EXPECT_THAT(rejection("device: [\n  name: x\n"), HasSubstr("not valid YAML: line "));
+  // yaml-cpp quotes the offending byte raw; the message escapes it.
+  EXPECT_THAT(rejection("device: \"a\\\x0b\"\n"), HasSubstr("unknown escape character: \\x0b"));
   EXPECT_THAT(rejection(""), HasSubstr("the layout must be a YAML mapping with device and regions"));
   EXPECT_THAT(rejection("- device\n"), HasSubstr("the layout must be a YAML mapping"));
   EXPECT_THAT(rejection(kBase + "---\n" + kBase), HasSubstr("more than one YAML document"));
