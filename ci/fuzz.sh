@@ -18,13 +18,21 @@ for patch in "$data"/*.patch "$data"/bad/*.bsdiff "$data"/bad/*.zst; do
   { printf "$len_le"; cat "$data/old.bin" "$patch"; } >"$seeds/$(basename "$patch")"
 done
 
+# The VCDIFF decoder starts from xdelta3's patches, each with its own source.
+vdata=tests/data/delta/vcdiff
+vold_len=$(stat -c %s "$vdata/old.bin")
+vlen_le=$(printf '\\x%02x\\x%02x' $((vold_len & 255)) $((vold_len >> 8)))
+for patch in "$vdata"/*.vcdiff; do
+  { printf "$vlen_le"; cat "$vdata/old.bin" "$patch"; } >"$seeds/$(basename "$patch")"
+done
+
 # The key parsers start from example keys (fuzz/seeds/key_parse/, non-secret).
 cp fuzz/seeds/key_parse/* "$seeds/"
 # The image parsers start from the golden slot images (tests/data/image/).
 cp tests/data/image/*.slot "$seeds/"
 
 status=0
-for target in bsdiff_apply zstd_apply patch_apply key_parse image_parse; do
+for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply key_parse image_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "delta/bsdiff_header.h"
+#include "delta/vcdiff.h"
 #include "delta/zstd_delta.h"
 
 namespace ota::delta {
@@ -13,6 +14,7 @@ std::string_view to_string(Algorithm algo) {
   switch (algo) {
     case Algorithm::kBsdiff: return "bsdiff";
     case Algorithm::kZstd: return "zstd";
+    case Algorithm::kVcdiff: return "vcdiff";
   }
   return "unknown";
 }
@@ -27,10 +29,11 @@ Result<Algorithm> detect_format(ByteView patch) {
   if (patch.size() >= 8 && std::memcmp(patch.data(), kBsdiffMagic, 8) == 0)
     return Algorithm::kBsdiff;
   if (patch.size() >= 4 && is_zstd_magic(load_le32(patch.data()))) return Algorithm::kZstd;
-  if (patch.size() >= 3 && patch[0] == 0xD6 && patch[1] == 0xC3 && patch[2] == 0xC4)
-    return Error{Errc::unsupported,
-                 "this is a VCDIFF (xdelta3) patch, which this version of ota-delta does not "
-                 "decode yet; apply it with `xdelta3 -d -s OLD PATCH NEW`"};
+  if (patch.size() >= 4 && patch[0] == 0xD6 && patch[1] == 0xC3 && patch[2] == 0xC4) {
+    if (patch[3] != 0)
+      return Error{Errc::unsupported, "VCDIFF version " + std::to_string(patch[3]) + " is not supported; only version 0 (RFC 3284) is"};
+    return Algorithm::kVcdiff;
+  }
   if (patch.size() >= 8 && std::memcmp(patch.data(), "BSDIFF", 6) == 0)
     return Error{Errc::unsupported, "this is a '" + std::string(patch.begin(), patch.begin() + 8) +
                                         "' patch; only BSDIFF40 is supported"};
@@ -42,7 +45,7 @@ Result<Algorithm> detect_format(ByteView patch) {
     first += hex;
   }
   return Error{Errc::unsupported, "not a patch ota-delta knows: it starts with bytes " + first +
-                                      ", neither the BSDIFF40 magic nor a zstd frame"};
+                                      ", neither the BSDIFF40 magic, a zstd frame nor VCDIFF"};
 }
 
 }  // namespace ota::delta

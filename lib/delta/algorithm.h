@@ -14,9 +14,10 @@ namespace ota::delta {
 enum class Algorithm {
   kBsdiff,  // BSDIFF40 (bsdiff 4.x): bzip2-coded control/diff/extra streams
   kZstd,    // one zstd frame whose reference prefix is the old file (zstd --patch-from)
+  kVcdiff,  // RFC 3284 VCDIFF, as xdelta3 reads and writes it
 };
 
-inline constexpr Algorithm kAllAlgorithms[] = {Algorithm::kBsdiff, Algorithm::kZstd};
+inline constexpr Algorithm kAllAlgorithms[] = {Algorithm::kBsdiff, Algorithm::kZstd, Algorithm::kVcdiff};
 
 std::string_view to_string(Algorithm algo);
 std::optional<Algorithm> parse_algorithm(std::string_view name);

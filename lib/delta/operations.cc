@@ -8,6 +8,7 @@
 
 #include "core/hex.h"
 #include "delta/bsdiff.h"
+#include "delta/vcdiff.h"
 #include "io/write_atomic.h"
 
 namespace ota::delta {
@@ -76,6 +77,11 @@ Result<EncodedPatch> encode_payload(Algorithm algo, ByteView old_data, ByteView 
       if (!patch) return std::move(patch).error();
       out.bytes = std::move(patch->bytes);
       out.variant = "match_gain=" + std::to_string(patch->match_gain);
+    } else if (algo == Algorithm::kVcdiff) {
+      auto patch = vcdiff_encode(old_data, new_data, {}, progress);
+      if (!patch) return std::move(patch).error();
+      out.bytes = std::move(*patch);
+      out.variant = "adler32";
     } else {
       auto patch = zstd_encode(old_data, new_data, options.zstd_level, progress);
       if (!patch) return std::move(patch).error();
@@ -92,6 +98,7 @@ Result<EncodedPatch> encode_payload(Algorithm algo, ByteView old_data, ByteView 
 
 size_t trailer_bytes(Algorithm algo, const EncodeOptions& options) {
   if (!options.trailer) return 0;
+  if (algo == Algorithm::kVcdiff) return vcdiff_trailer_bytes();
   return kTrailerBodyBytes + (algo == Algorithm::kZstd ? 8 : 0);
 }
 
@@ -153,9 +160,9 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
                                      " bytes); apply it to the version it was made for"};
   };
   HashingWriter hashed(out);
-  auto written = *algo == Algorithm::kBsdiff
-                     ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
-                     : zstd_apply(old_data, split.payload, hashed, limits, progress);
+  auto written = *algo == Algorithm::kBsdiff   ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
+                 : *algo == Algorithm::kVcdiff ? vcdiff_apply(old_data, split.payload, hashed, limits, progress)
+                                               : zstd_apply(old_data, split.payload, hashed, limits, progress);
   OTA_TRY(check_source());
   if (!written) return std::move(written).error();
   ApplyOutcome outcome{*algo, hashed.size(), hashed.finish(), false};
@@ -273,6 +280,10 @@ Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& 
     auto header = parse_bsdiff_header(split.payload);
     if (!header) return std::move(header).error();
     report.bsdiff = *header;
+  } else if (*algo == Algorithm::kVcdiff) {
+    auto info = inspect_vcdiff(split.payload);
+    if (!info) return std::move(info).error();
+    report.vcdiff = *info;
   } else {
     auto info = inspect_zstd_patch(split.payload);
     if (!info) return std::move(info).error();

@@ -10,6 +10,7 @@
 #include "delta/algorithm.h"
 #include "delta/bsdiff_header.h"
 #include "delta/trailer.h"
+#include "delta/vcdiff.h"
 #include "delta/zstd_delta.h"
 #include "io/storage.h"
 
@@ -86,6 +87,7 @@ struct PatchReport {
   std::optional<Trailer> trailer;
   std::optional<BsdiffHeader> bsdiff;
   std::optional<ZstdPatchInfo> zstd;
+  std::optional<VcdiffInfo> vcdiff;
 };
 
 Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& patch_path);

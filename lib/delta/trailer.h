@@ -23,7 +23,8 @@ struct Trailer {
   crypto::Sha256Digest new_sha256{};
 };
 
-// Appends the trailer in the framing `algo` requires.
+// Appends the trailer in the framing `algo` requires. VCDIFF carries it as text in the
+// file header's application header instead (an encoder output with none yet).
 void append_trailer(Bytes& patch, Algorithm algo, const Trailer& trailer);
 
 struct SplitPatch {
@@ -31,5 +32,8 @@ struct SplitPatch {
   std::optional<Trailer> trailer;  // absent in patches from other tools
 };
 SplitPatch split_trailer(ByteView patch, Algorithm algo);
+
+// The most bytes the VCDIFF application-header trailer adds.
+size_t vcdiff_trailer_bytes();
 
 }  // namespace ota::delta

@@ -88,13 +88,19 @@ nlohmann::json to_json(const delta::PatchReport& r) {
                  {"target_size", nullptr}};
     if (r.zstd->content_size) j["zstd"]["target_size"] = *r.zstd->content_size;
   }
+  if (r.vcdiff)
+    j["vcdiff"] = {{"windows", r.vcdiff->windows},
+                   {"target_size", r.vcdiff->target_size},
+                   {"adler32", r.vcdiff->adler32},
+                   {"secondary", r.vcdiff->secondary ? nlohmann::json(*r.vcdiff->secondary) : nlohmann::json()}};
   return j;
 }
 
 std::string describe(const delta::PatchReport& r) {
   std::string s = "format:        " +
-                  std::string(r.algorithm == delta::Algorithm::kBsdiff ? "BSDIFF40 (bsdiff)"
-                                                                       : "zstd frame (patch-from)") +
+                  std::string(r.algorithm == delta::Algorithm::kBsdiff   ? "BSDIFF40 (bsdiff)"
+                              : r.algorithm == delta::Algorithm::kVcdiff ? "VCDIFF (RFC 3284, xdelta3)"
+                                                                         : "zstd frame (patch-from)") +
                   "\npatch size:    " + std::to_string(r.patch_size) + " bytes\n";
   if (r.bsdiff)
     s += "target size:   " + std::to_string(r.bsdiff->new_size) + " bytes\nstreams:       control " +
@@ -105,6 +111,11 @@ std::string describe(const delta::PatchReport& r) {
          (r.zstd->content_size ? std::to_string(*r.zstd->content_size) + " bytes" : "not declared") +
          "\nwindow:        " + std::to_string(r.zstd->window_size) + " bytes\nchecksum:      " +
          (r.zstd->has_checksum ? "xxh64 content checksum" : "none") + "\n";
+  if (r.vcdiff)
+    s += "target size:   " + std::to_string(r.vcdiff->target_size) + " bytes in " + std::to_string(r.vcdiff->windows) +
+         " window" + (r.vcdiff->windows == 1 ? "" : "s") + "\nchecksum:      " +
+         (r.vcdiff->adler32 ? "adler32 per window" : "none") + "\nsecondary:     " +
+         r.vcdiff->secondary.value_or("none") + "\n";
   if (r.trailer)
     s += "source:        " + std::to_string(r.trailer->old_size) + " bytes, sha256 " +
          hex(r.trailer->old_sha256) + "\ntarget:        " + std::to_string(r.trailer->new_size) +

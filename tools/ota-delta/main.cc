@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
   create->add_option("--from", create_req.old_path, "OLD: the image devices run now")->required();
   create->add_option("--to", create_req.new_path, "NEW: the image to deliver")->required();
   create->add_option("--out", create_req.out_path, "PATCH: where to write the patch")->required();
-  create->add_option("--algo", algo, "bsdiff, zstd, or auto (try each, keep the smallest)")
-      ->check(CLI::IsMember({"bsdiff", "zstd", "auto"}))
+  create->add_option("--algo", algo, "bsdiff, zstd, vcdiff (xdelta3-compatible), or auto (try each, keep the smallest)")
+      ->check(CLI::IsMember({"bsdiff", "zstd", "vcdiff", "auto"}))
       ->capture_default_str();
   create->add_option("--level", create_req.encode.zstd_level, "zstd compression level, 1..22")
       ->check(CLI::Range(1, 22))
