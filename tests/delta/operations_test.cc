@@ -130,7 +130,8 @@ TEST_F(DeltaOperations, InfoReadsTheTrailer) {
 }
 
 TEST(DetectFormat, NamesWhatItFound) {
-  EXPECT_EQ(detect_format(Bytes{0xD6, 0xC3, 0xC4, 0}).error().code, Errc::unsupported);
+  EXPECT_EQ(*detect_format(Bytes{0xD6, 0xC3, 0xC4, 0}), Algorithm::kVcdiff);
+  EXPECT_EQ(detect_format(Bytes{0xD6, 0xC3, 0xC4, 1}).error().code, Errc::unsupported);  // VCDIFF version 1
   auto r = detect_format(Bytes{'P', 'K', 3, 4});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("50 4b 03 04"), std::string::npos);
