@@ -148,7 +148,6 @@ Result<FlashInspection> inspect_flash(ByteView flash_bytes, const std::optional<
       const std::vector<KeyHash> provisioned = out.rot ? out.rot->key_hashes : std::vector<KeyHash>{};
       TrustPolicy policy = device_policy(layout, out.bootloader_keys, provisioned, out.rot ? out.rot->threshold : 1, slot,
                                          out.rot ? std::optional<uint32_t>(out.rot->counter) : std::nullopt);
-      if (policy.trusted.empty()) policy.trusted.push_back(KeyHash{});  // nothing provisioned: nothing can verify
       s.report = verify_image(bytes, policy, slot.size);
       if (out.bcr && s.report->image) {
         const SlotRecord& rec = out.bcr->record.slot[size_t(i)];

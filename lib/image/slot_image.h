@@ -179,7 +179,8 @@ std::variant<ParsedImage, ParseFailure> parse_image(ByteView bytes, std::optiona
 
 // What a device or a release engineer checks an image against.
 struct TrustPolicy {
-  std::vector<KeyHash> trusted;               // empty: signatures are listed, not judged
+  std::vector<KeyHash> trusted;
+  bool judge_signatures = true;               // false: signatures are listed, not judged (info)
   std::vector<crypto::PublicKey> keys;        // the public keys behind `trusted` (to verify)
   uint8_t threshold = 1;
   std::optional<std::string> hardware_id;     // and, with it, vendor -> UUID_VID/UUID_CID

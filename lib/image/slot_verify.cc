@@ -257,7 +257,7 @@ VerifyReport verify_image(ByteView bytes, const TrustPolicy& policy, std::option
     if (c.trusted && c.verified) ++r.trusted_signatures;
     r.signatures.push_back(std::move(c));
   }
-  if (!policy.trusted.empty() && r.trusted_signatures < policy.threshold) {
+  if (policy.judge_signatures && r.trusted_signatures < policy.threshold) {
     std::string signers;
     for (const auto& c : r.signatures)
       signers += (signers.empty() ? "" : ", ") + to_hex(ByteView(c.key_hash)).substr(0, 16) + "…" + (c.trusted ? "" : " (not trusted)");

@@ -157,6 +157,14 @@ TEST(Factory, InspectionReportsTamperingWithoutFailing) {
   EXPECT_EQ(seen->slots[0].report->code, VerifyCode::invalid_hash);
   EXPECT_FALSE(seen->bcr);
   EXPECT_TRUE(seen->bcr_problem);
+  // A root of trust that is not provisioned trusts nothing: the intact slot fails too.
+  Bytes no_rot = f.bytes();
+  const Region& rot = *l.find("rot");
+  std::fill(no_rot.begin() + long(rot.offset), no_rot.begin() + long(rot.offset + rot.size), 0xFF);
+  auto unprovisioned = inspect_flash(no_rot, std::nullopt);
+  ASSERT_TRUE(unprovisioned);
+  EXPECT_FALSE(unprovisioned->rot);
+  EXPECT_EQ(unprovisioned->slots[0].report->code, VerifyCode::invalid_signature);
   // A flash map that disagrees with the given layout is reported.
   Layout other = l;
   other.boot.tries = 5;
@@ -167,7 +175,7 @@ TEST(Factory, InspectionReportsTamperingWithoutFailing) {
   EXPECT_FALSE(inspect_flash(Bytes(l.geometry.size(), 0xFF), std::nullopt));
 }
 
-TEST(Factory, BuildsTheLinuxClassLayoutsRegions) {
+TEST(Factory, LinuxClassLayoutHasEqualSlotsAndRoomForTheFlashMap) {
   // The 1 GiB Linux-class example validates and its flash map and key table fit.
   const Layout l = example("linux-2x256mib.layout.yaml");
   EXPECT_EQ(l.slot(0).size, 256ull << 20);

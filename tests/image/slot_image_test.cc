@@ -330,6 +330,14 @@ TEST(SlotImageReject, SignaturesKeysHardwareCounterAndSlot) {
   ed.keys = {p.keys[1]};
   ed.trusted = {p.trusted[1]};
   EXPECT_EQ(code_of(spliced, ed), VerifyCode::invalid_signature);
+  // Listing without judging (info without --trust) reports the signers and passes; with
+  // judging and no trusted key nothing can pass.
+  TrustPolicy listing;
+  listing.judge_signatures = false;
+  auto listed = verify_image(s.image, listing);
+  EXPECT_EQ(listed.code, VerifyCode::ok) << listed.message;
+  EXPECT_EQ(listed.signatures.size(), 2u);
+  EXPECT_EQ(code_of(s.image, TrustPolicy{}), VerifyCode::invalid_signature);
   // Hardware identity.
   TrustPolicy hw = p;
   hw.hardware_id = "tcu-mcu-revB";

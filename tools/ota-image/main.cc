@@ -25,6 +25,7 @@ using namespace ota;
 using nlohmann::json;
 constexpr const char* kTool = "ota-image";
 
+// Slot images become part of the factory request; other inputs are read in place.
 Result<Bytes> read_all(io::Storage& fs, const std::string& path) {
   auto in = fs.open_input(path);
   if (!in) return std::move(in).error();
@@ -110,10 +111,11 @@ int main(int argc, char** argv) {
       for (auto& f : signer::files_read_by(k)) inputs.push_back(std::move(f));
     for (const auto& f : o.fix_sigs) inputs.push_back({"a --fix-sig file", f});
     for (const auto& f : o.fix_sig_pubkeys) inputs.push_back({"a --fix-sig-pubkey file", f});
+    if (!o.layout.empty()) inputs.push_back({"the layout", o.layout});
     if (auto why = tools::refuse_output(fs, o.out, inputs)) return usage(*why);
-    auto payload = read_all(fs, o.in);
+    auto payload = fs.open_input(o.in);
     if (!payload) return fail(std::move(payload).error().with_context("--in"));
-    auto region = image::build_signed_region(*payload, *spec);
+    auto region = image::build_signed_region((*payload)->bytes(), *spec);
     if (!region) return fail(region.error());
     if (!o.vector_to_sign.empty()) {
       // The offline ceremony's first half: the bytes a signer elsewhere must sign.
@@ -182,7 +184,10 @@ int main(int argc, char** argv) {
     if (!layout) return fail(layout.error());
     std::vector<std::pair<std::string, std::string>> inputs{{"the layout", o.layout}, {"the slot A image", o.slot_a}};
     if (!o.slot_b.empty()) inputs.push_back({"the slot B image", o.slot_b});
-    for (const auto& t : o.trust) inputs.push_back({"a --trust key", t});
+    for (const auto& t : o.trust) {
+      inputs.push_back({"a --trust key", t});
+      for (auto& f : signer::files_read_by(t)) inputs.push_back(std::move(f));
+    }
     if (auto why = tools::refuse_output(fs, o.out, inputs)) return usage(*why);
     image::FactoryRequest req;
     auto keys = open_keys(fs, o.trust, key_options);
@@ -218,19 +223,21 @@ int main(int argc, char** argv) {
   }
 
   if (*info) {
-    auto bytes = read_all(fs, o.file);
-    if (!bytes) return fail(bytes.error());
-    const bool slot_image = bytes->size() >= 4 && load_le32(bytes->data()) == image::kImageMagic;
+    auto file = fs.open_input(o.file);
+    if (!file) return fail(file.error());
+    const ByteView bytes = (*file)->bytes();
+    const bool slot_image = bytes.size() >= 4 && load_le32(bytes.data()) == image::kImageMagic;
     if (slot_image) {
       auto keys = open_keys(fs, o.trust, key_options);
       if (!keys) return fail(keys.error());
       image::TrustPolicy p = policy_of(*keys, o.threshold);
       if (!o.hw_id.empty()) p.hardware_id = o.hw_id;
       p.vendor = o.vendor;
-      auto report = image::verify_image(*bytes, p);
+      p.judge_signatures = !o.trust.empty();  // without --trust: list the signatures only
+      auto report = image::verify_image(bytes, p);
       if (!report.image) return fail(Error{errc_of(report.code), std::string(image::to_string(report.code)) + ": " + report.message});
       json doc = {{"kind", "slot-image"}, {"file", o.file}};
-      doc.update(tools::to_json(*report.image, *bytes));
+      doc.update(tools::to_json(*report.image, bytes));
       doc["verification"] = tools::to_json(report);
       if (json_out) return tools::succeed(true, doc, "");
       std::printf("%s", tools::describe(*report.image, o.trust.empty() && o.hw_id.empty() ? nullptr : &report).c_str());
@@ -242,7 +249,7 @@ int main(int argc, char** argv) {
       if (!l) return fail(l.error());
       layout = std::move(*l);
     }
-    auto inspected = image::inspect_flash(*bytes, layout);
+    auto inspected = image::inspect_flash(bytes, layout);
     if (!inspected) return fail(std::move(inspected).error().with_context("'" + o.file + "' is neither a slot image nor a usable flash image"));
     json doc = tools::to_json(*inspected);
     doc["file"] = o.file;
@@ -254,14 +261,14 @@ int main(int argc, char** argv) {
   if (*verify) {
     auto keys = open_keys(fs, o.trust, key_options);
     if (!keys) return fail(keys.error());
-    auto bytes = read_all(fs, o.file);
-    if (!bytes) return fail(bytes.error());
+    auto file = fs.open_input(o.file);
+    if (!file) return fail(file.error());
     image::TrustPolicy p = policy_of(*keys, o.threshold);
     if (!o.hw_id.empty()) p.hardware_id = o.hw_id;
     p.vendor = o.vendor;
     p.min_security_counter = o.min_security_counter;
     if (o.slot_address) p.slot_address = uint32_t(*o.slot_address);
-    auto report = image::verify_image(*bytes, p, o.slot_size);
+    auto report = image::verify_image((*file)->bytes(), p, o.slot_size);
     if (report.code != image::VerifyCode::ok)
       return fail(Error{errc_of(report.code), "'" + o.file + "': " + std::string(image::to_string(report.code)) + ": " + report.message});
     json doc = tools::to_json(report);
