@@ -32,7 +32,7 @@ cp fuzz/seeds/key_parse/* "$seeds/"
 cp tests/data/image/*.slot "$seeds/"
 
 status=0
-for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply key_parse image_parse; do
+for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply ota_apply key_parse image_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2

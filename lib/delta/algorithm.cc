@@ -5,6 +5,7 @@
 #include <string>
 
 #include "delta/bsdiff_header.h"
+#include "delta/ota_patch.h"
 #include "delta/vcdiff.h"
 #include "delta/zstd_delta.h"
 
@@ -15,6 +16,7 @@ std::string_view to_string(Algorithm algo) {
     case Algorithm::kBsdiff: return "bsdiff";
     case Algorithm::kZstd: return "zstd";
     case Algorithm::kVcdiff: return "vcdiff";
+    case Algorithm::kOta: return "ota";
   }
   return "unknown";
 }
@@ -28,6 +30,7 @@ std::optional<Algorithm> parse_algorithm(std::string_view name) {
 Result<Algorithm> detect_format(ByteView patch) {
   if (patch.size() >= 8 && std::memcmp(patch.data(), kBsdiffMagic, 8) == 0)
     return Algorithm::kBsdiff;
+  if (patch.size() >= 8 && std::memcmp(patch.data(), kOtaMagic, 8) == 0) return Algorithm::kOta;
   if (patch.size() >= 4 && is_zstd_magic(load_le32(patch.data()))) return Algorithm::kZstd;
   if (patch.size() >= 4 && patch[0] == 0xD6 && patch[1] == 0xC3 && patch[2] == 0xC4) {
     if (patch[3] != 0)
@@ -45,7 +48,7 @@ Result<Algorithm> detect_format(ByteView patch) {
     first += hex;
   }
   return Error{Errc::unsupported, "not a patch ota-delta knows: it starts with bytes " + first +
-                                      ", neither the BSDIFF40 magic, a zstd frame nor VCDIFF"};
+                                      ", neither the BSDIFF40 or OTADELTA magic, a zstd frame nor VCDIFF"};
 }
 
 }  // namespace ota::delta

@@ -15,9 +15,11 @@ enum class Algorithm {
   kBsdiff,  // BSDIFF40 (bsdiff 4.x): bzip2-coded control/diff/extra streams
   kZstd,    // one zstd frame whose reference prefix is the old file (zstd --patch-from)
   kVcdiff,  // RFC 3284 VCDIFF, as xdelta3 reads and writes it
+  kOta,     // ota-delta's own container: bsdiff-style streams coded with LZMA2 (ota_patch.h)
 };
 
-inline constexpr Algorithm kAllAlgorithms[] = {Algorithm::kBsdiff, Algorithm::kZstd, Algorithm::kVcdiff};
+inline constexpr Algorithm kAllAlgorithms[] = {Algorithm::kBsdiff, Algorithm::kZstd, Algorithm::kVcdiff,
+                                               Algorithm::kOta};
 
 std::string_view to_string(Algorithm algo);
 std::optional<Algorithm> parse_algorithm(std::string_view name);

@@ -77,6 +77,12 @@ Result<EncodedPatch> encode_payload(Algorithm algo, ByteView old_data, ByteView 
       if (!patch) return std::move(patch).error();
       out.bytes = std::move(patch->bytes);
       out.variant = "match_gain=" + std::to_string(patch->match_gain);
+    } else if (algo == Algorithm::kOta) {
+      auto patch = ota_encode(old_data, new_data, options.ota, progress);
+      if (!patch) return std::move(patch).error();
+      out.bytes = std::move(patch->bytes);
+      out.variant = "match_gain=" + std::to_string(patch->match_gain) +
+                    ",filter=" + std::string(to_string(patch->filter));
     } else if (algo == Algorithm::kVcdiff) {
       auto patch = vcdiff_encode(old_data, new_data, {}, progress);
       if (!patch) return std::move(patch).error();
@@ -97,7 +103,7 @@ Result<EncodedPatch> encode_payload(Algorithm algo, ByteView old_data, ByteView 
 }
 
 size_t trailer_bytes(Algorithm algo, const EncodeOptions& options) {
-  if (!options.trailer) return 0;
+  if (!options.trailer || algo == Algorithm::kOta) return 0;
   if (algo == Algorithm::kVcdiff) return vcdiff_trailer_bytes();
   return kTrailerBodyBytes + (algo == Algorithm::kZstd ? 8 : 0);
 }
@@ -162,6 +168,7 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
   HashingWriter hashed(out);
   auto written = *algo == Algorithm::kBsdiff   ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
                  : *algo == Algorithm::kVcdiff ? vcdiff_apply(old_data, split.payload, hashed, limits, progress)
+                 : *algo == Algorithm::kOta    ? ota_apply(old_data, split.payload, hashed, limits, progress)
                                                : zstd_apply(old_data, split.payload, hashed, limits, progress);
   OTA_TRY(check_source());
   if (!written) return std::move(written).error();
@@ -240,7 +247,7 @@ static Result<CreateReport> create_patch_unguarded(io::Storage& fs, const Create
   report.new_size = new_data.size();
   report.old_sha256 = trailer.old_sha256;
   report.new_sha256 = trailer.new_sha256;
-  report.trailer = req.encode.trailer;
+  report.trailer = req.encode.trailer || report.algorithm == Algorithm::kOta;
   return report;
 }
 
@@ -280,6 +287,10 @@ Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& 
     auto header = parse_bsdiff_header(split.payload);
     if (!header) return std::move(header).error();
     report.bsdiff = *header;
+  } else if (*algo == Algorithm::kOta) {
+    auto header = parse_ota_header(split.payload);
+    if (!header) return std::move(header).error();
+    report.ota = *header;
   } else if (*algo == Algorithm::kVcdiff) {
     auto info = inspect_vcdiff(split.payload);
     if (!info) return std::move(info).error();

@@ -9,6 +9,7 @@
 
 #include "delta/algorithm.h"
 #include "delta/bsdiff_header.h"
+#include "delta/ota_patch.h"
 #include "delta/trailer.h"
 #include "delta/vcdiff.h"
 #include "delta/zstd_delta.h"
@@ -22,6 +23,7 @@ struct EncodeOptions {
   int zstd_level = kDefaultZstdLevel;
   bool trailer = true;  // append the ota verification trailer (ignored by bspatch/zstd)
   bool thorough = false;  // bsdiff: try several match gains (slower, smaller)
+  OtaParams ota;
 };
 
 struct EncodedPatch {
@@ -88,6 +90,7 @@ struct PatchReport {
   std::optional<BsdiffHeader> bsdiff;
   std::optional<ZstdPatchInfo> zstd;
   std::optional<VcdiffInfo> vcdiff;
+  std::optional<OtaHeader> ota;
 };
 
 Result<PatchReport> inspect_patch(io::Storage& fs, const std::filesystem::path& patch_path);

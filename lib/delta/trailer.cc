@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/hex.h"
+#include "delta/ota_patch.h"
 #include "delta/vcdiff_internal.h"
 
 namespace ota::delta {
@@ -74,6 +75,7 @@ size_t vcdiff_trailer_bytes() {
 }
 
 void append_trailer(Bytes& patch, Algorithm algo, const Trailer& t) {
+  if (algo == Algorithm::kOta) return;  // its header already names source and target
   if (algo == Algorithm::kVcdiff) {
     auto slot = vcdiff_header_slot(patch);
     if (!slot || slot->app_header) return;  // not ours to rewrite: left without a trailer
@@ -101,6 +103,11 @@ void append_trailer(Bytes& patch, Algorithm algo, const Trailer& t) {
 }
 
 SplitPatch split_trailer(ByteView patch, Algorithm algo) {
+  if (algo == Algorithm::kOta) {
+    auto header = parse_ota_header(patch);
+    if (!header) return {patch, std::nullopt};  // the decoder reports what is wrong
+    return {patch, Trailer{header->old_size, header->new_size, header->old_sha256, header->new_sha256}};
+  }
   if (algo == Algorithm::kVcdiff) {
     auto slot = vcdiff_header_slot(patch);
     if (!slot || !slot->app_header) return {patch, std::nullopt};

@@ -24,12 +24,13 @@ struct Trailer {
 };
 
 // Appends the trailer in the framing `algo` requires. VCDIFF carries it as text in the
-// file header's application header instead (an encoder output with none yet).
+// file header's application header instead (an encoder output with none yet); the ota
+// container's own header holds the same facts, so nothing is added to it.
 void append_trailer(Bytes& patch, Algorithm algo, const Trailer& trailer);
 
 struct SplitPatch {
   ByteView payload;                // the codec's bytes, without the trailer
-  std::optional<Trailer> trailer;  // absent in patches from other tools
+  std::optional<Trailer> trailer;  // absent in patches from other tools; an ota header's facts
 };
 SplitPatch split_trailer(ByteView patch, Algorithm algo);
 

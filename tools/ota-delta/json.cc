@@ -88,6 +88,19 @@ nlohmann::json to_json(const delta::PatchReport& r) {
                  {"target_size", nullptr}};
     if (r.zstd->content_size) j["zstd"]["target_size"] = *r.zstd->content_size;
   }
+  if (r.ota) {
+    auto stream = [](const delta::OtaStreamInfo& s) {
+      return nlohmann::json{{"coded_bytes", s.coded_bytes}, {"raw_bytes", s.raw_bytes},
+                            {"dictionary_bytes", s.dict_bytes}};
+    };
+    j["ota"] = {{"format_version", r.ota->version},
+                {"filter", std::string(to_string(r.ota->filter))},
+                {"coding", "lzma2"},
+                {"target_size", r.ota->new_size},
+                {"control", stream(r.ota->ctrl)},
+                {"diff", stream(r.ota->diff)},
+                {"extra", stream(r.ota->extra)}};
+  }
   if (r.vcdiff)
     j["vcdiff"] = {{"windows", r.vcdiff->windows},
                    {"target_size", r.vcdiff->target_size},
@@ -100,6 +113,7 @@ std::string describe(const delta::PatchReport& r) {
   std::string s = "format:        " +
                   std::string(r.algorithm == delta::Algorithm::kBsdiff   ? "BSDIFF40 (bsdiff)"
                               : r.algorithm == delta::Algorithm::kVcdiff ? "VCDIFF (RFC 3284, xdelta3)"
+                              : r.algorithm == delta::Algorithm::kOta    ? "ota delta container (version 1)"
                                                                          : "zstd frame (patch-from)") +
                   "\npatch size:    " + std::to_string(r.patch_size) + " bytes\n";
   if (r.bsdiff)
@@ -116,6 +130,12 @@ std::string describe(const delta::PatchReport& r) {
          " window" + (r.vcdiff->windows == 1 ? "" : "s") + "\nchecksum:      " +
          (r.vcdiff->adler32 ? "adler32 per window" : "none") + "\nsecondary:     " +
          r.vcdiff->secondary.value_or("none") + "\n";
+  if (r.ota)
+    s += "target size:   " + std::to_string(r.ota->new_size) + " bytes\nstreams:       control " +
+         std::to_string(r.ota->ctrl.coded_bytes) + ", diff " + std::to_string(r.ota->diff.coded_bytes) +
+         ", extra " + std::to_string(r.ota->extra.coded_bytes) + " bytes (LZMA2, " +
+         std::to_string(r.ota->diff.dict_bytes >> 10) + " KiB dictionary)\nfilter:        " +
+         std::string(to_string(r.ota->filter)) + "\n";
   if (r.trailer)
     s += "source:        " + std::to_string(r.trailer->old_size) + " bytes, sha256 " +
          hex(r.trailer->old_sha256) + "\ntarget:        " + std::to_string(r.trailer->new_size) +

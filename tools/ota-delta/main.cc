@@ -37,25 +37,28 @@ int main(int argc, char** argv) {
   create->add_option("--from", create_req.old_path, "OLD: the image devices run now")->required();
   create->add_option("--to", create_req.new_path, "NEW: the image to deliver")->required();
   create->add_option("--out", create_req.out_path, "PATCH: where to write the patch")->required();
-  create->add_option("--algo", algo, "bsdiff, zstd, vcdiff (xdelta3-compatible), or auto (try each, keep the smallest)")
-      ->check(CLI::IsMember({"bsdiff", "zstd", "vcdiff", "auto"}))
+  create->add_option("--algo", algo, "ota (smallest; ota-delta applies it), bsdiff (bspatch-compatible), zstd (zstd --patch-from), "
+                  "vcdiff (xdelta3-compatible), or auto (try each, keep the smallest)")
+      ->check(CLI::IsMember({"ota", "bsdiff", "zstd", "vcdiff", "auto"}))
       ->capture_default_str();
   create->add_option("--level", create_req.encode.zstd_level, "zstd compression level, 1..22")
       ->check(CLI::Range(1, 22))
       ->capture_default_str();
   create->add_flag("--no-trailer", no_trailer,
                    "omit the ota verification trailer (source/target sha256); the output is "
-                   "then exactly what bsdiff or zstd would write");
+                   "then exactly what bsdiff, zstd or xdelta3 would write (an ota patch always "
+                   "records both)");
   auto* thorough_flag = create->add_flag(
-      "--thorough", thorough, "bsdiff: try several match thresholds, keep the smallest (default with auto)");
-  create->add_flag("--fast", fast, "bsdiff: one classic bsdiff 4.3 scan (default with --algo bsdiff)")
+      "--thorough", thorough, "bsdiff and ota: try more match thresholds, keep the smallest (default with auto)");
+  create->add_flag("--fast", fast, "bsdiff: one classic bsdiff 4.3 scan (default with --algo bsdiff); "
+                   "ota: one threshold, no branch filter")
       ->excludes(thorough_flag);
   create->footer("Example:\n  ota-delta create --algo auto --from v1.bin --to v2.bin --out v1-v2.patch --json");
 
   ota::delta::ApplyRequest apply_req;
   auto* apply = app.add_subcommand("apply", "rebuild NEW from OLD and a patch (format detected)");
   apply->add_option("--from", apply_req.old_path, "OLD: the source the patch was made from")->required();
-  apply->add_option("--patch", apply_req.patch_path, "PATCH: BSDIFF40 or zstd patch-from frame")->required();
+  apply->add_option("--patch", apply_req.patch_path, "PATCH: ota, BSDIFF40, zstd patch-from frame or VCDIFF")->required();
   apply->add_option("--out", apply_req.out_path, "NEW: written only once complete and verified")->required();
   apply->add_option("--max-output", apply_req.limits.max_output_bytes,
                     "refuse patches that declare a larger output (bytes; K/M/G suffixes)")
@@ -85,6 +88,8 @@ int main(int argc, char** argv) {
       create_req.algorithms = {*ota::delta::parse_algorithm(algo)};
     create_req.encode.trailer = !no_trailer;
     create_req.encode.thorough = thorough || (algo == "auto" && !fast);
+    if (create_req.encode.thorough) create_req.encode.ota.match_gains = {8, 16, 5, 24};
+    if (fast) create_req.encode.ota = {{8}, {ota::delta::BranchFilter::kNone}, 1};
     create_req.progress = on_progress;
     auto made = ota::delta::create_patch(storage, create_req);
     progress.finish();
