@@ -185,6 +185,59 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
   return outcome;
 }
 
+Result<BestPatch> encode_best(ByteView old_data, ByteView new_data, const std::vector<Algorithm>& algorithms,
+                              const EncodeOptions& options, const PhaseProgressFn& phase_progress) {
+  if (algorithms.empty()) return Error{Errc::invalid_argument, "no algorithm to try"};
+  // The digests (for the trailer and the report) are computed while encoding.
+  auto digests = std::async(std::launch::async, make_trailer, old_data, new_data);
+  auto run = [&](Algorithm algo) {
+    auto start = std::chrono::steady_clock::now();
+    ProgressFn progress;
+    if (phase_progress)
+      progress = [&phase_progress, algo](uint64_t d, uint64_t t) { phase_progress(to_string(algo), d, t); };
+    auto patch = encode_payload(algo, old_data, new_data, options, progress);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return std::make_pair(std::move(patch), secs);
+  };
+  // Candidates run concurrently (two cores are common on CI runners); each is
+  // deterministic, and the choice below does not depend on which finishes first.
+  std::vector<std::future<std::pair<Result<EncodedPatch>, double>>> jobs;
+  for (size_t i = 1; i < algorithms.size(); ++i)
+    jobs.push_back(std::async(std::launch::async, run, algorithms[i]));
+  std::vector<std::pair<Result<EncodedPatch>, double>> results;
+  results.push_back(run(algorithms[0]));
+  for (auto& job : jobs) results.push_back(job.get());
+  const Trailer trailer = digests.get();
+
+  BestPatch out;
+  CreateReport& report = out.report;
+  std::optional<size_t> best;
+  for (size_t i = 0; i < results.size(); ++i) {
+    Candidate c{algorithms[i], std::nullopt, {}, results[i].second, {}};
+    if (results[i].first) {
+      c.patch_size = results[i].first->bytes.size() + trailer_bytes(c.algorithm, options);
+      c.variant = results[i].first->variant;
+      if (!best || *c.patch_size < *report.candidates[*best].patch_size) best = i;
+    } else {
+      c.error = results[i].first.error().message;
+    }
+    report.candidates.push_back(c);
+  }
+  if (!best) return std::move(results[0].first).error();
+
+  report.algorithm = algorithms[*best];
+  out.bytes = std::move(results[*best].first->bytes);
+  if (options.trailer) append_trailer(out.bytes, report.algorithm, trailer);
+  report.variant = results[*best].first->variant;
+  report.patch_size = out.bytes.size();
+  report.old_size = old_data.size();
+  report.new_size = new_data.size();
+  report.old_sha256 = trailer.old_sha256;
+  report.new_sha256 = trailer.new_sha256;
+  report.trailer = options.trailer || report.algorithm == Algorithm::kOta;
+  return out;
+}
+
 static Result<CreateReport> create_patch_unguarded(io::Storage& fs, const CreateRequest& req);
 
 Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& req) {
@@ -200,54 +253,12 @@ static Result<CreateReport> create_patch_unguarded(io::Storage& fs, const Create
   if (!new_file) return std::move(new_file).error();
   const ByteView old_data = (*old_file)->bytes(), new_data = (*new_file)->bytes();
 
-  // The digests (for the trailer and the report) are computed while encoding.
-  auto digests = std::async(std::launch::async, make_trailer, old_data, new_data);
-  auto run = [&](Algorithm algo) {
-    auto start = std::chrono::steady_clock::now();
-    ProgressFn progress;
-    if (req.progress)
-      progress = [&req, algo](uint64_t d, uint64_t t) { req.progress(to_string(algo), d, t); };
-    auto patch = encode_payload(algo, old_data, new_data, req.encode, progress);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return std::make_pair(std::move(patch), secs);
-  };
-  // Candidates run concurrently (two cores are common on CI runners); each is
-  // deterministic, and the choice below does not depend on which finishes first.
-  std::vector<std::future<std::pair<Result<EncodedPatch>, double>>> jobs;
-  for (size_t i = 1; i < req.algorithms.size(); ++i)
-    jobs.push_back(std::async(std::launch::async, run, req.algorithms[i]));
-  std::vector<std::pair<Result<EncodedPatch>, double>> results;
-  results.push_back(run(req.algorithms[0]));
-  for (auto& job : jobs) results.push_back(job.get());
-  const Trailer trailer = digests.get();
-
-  CreateReport report;
-  std::optional<size_t> best;
-  for (size_t i = 0; i < results.size(); ++i) {
-    Candidate c{req.algorithms[i], std::nullopt, {}, results[i].second, {}};
-    if (results[i].first) {
-      c.patch_size = results[i].first->bytes.size() + trailer_bytes(c.algorithm, req.encode);
-      c.variant = results[i].first->variant;
-      if (!best || *c.patch_size < *report.candidates[*best].patch_size) best = i;
-    } else {
-      c.error = results[i].first.error().message;
-    }
-    report.candidates.push_back(c);
-  }
-  if (!best) return std::move(results[0].first).error();
-
-  report.algorithm = req.algorithms[*best];
-  Bytes& patch = results[*best].first->bytes;
-  if (req.encode.trailer) append_trailer(patch, report.algorithm, trailer);
+  auto best = encode_best(old_data, new_data, req.algorithms, req.encode, req.progress);
+  if (!best) return std::move(best).error();
+  CreateReport& report = best->report;
+  const Bytes& patch = best->bytes;
   OTA_TRY(io::write_atomic(fs, req.out_path, io::FileMode::kPublic,
                            [&](io::Writer& w) { return w.write(patch); }));
-  report.variant = results[*best].first->variant;
-  report.patch_size = patch.size();
-  report.old_size = old_data.size();
-  report.new_size = new_data.size();
-  report.old_sha256 = trailer.old_sha256;
-  report.new_sha256 = trailer.new_sha256;
-  report.trailer = req.encode.trailer || report.algorithm == Algorithm::kOta;
   return report;
 }
 

@@ -75,6 +75,17 @@ struct CreateReport {
 
 Result<CreateReport> create_patch(io::Storage& fs, const CreateRequest& request);
 
+struct BestPatch {
+  Bytes bytes;          // the complete patch file, trailer included
+  CreateReport report;  // everything but the output path
+};
+
+// Encodes with every algorithm (concurrently) and keeps the smallest; ties go to the
+// earlier algorithm, so the choice is deterministic. In memory: create_patch and
+// release_deltas write the result.
+Result<BestPatch> encode_best(ByteView old_data, ByteView new_data, const std::vector<Algorithm>& algorithms,
+                              const EncodeOptions& options, const PhaseProgressFn& progress = {});
+
 struct ApplyRequest {
   std::filesystem::path old_path, patch_path, out_path;
   ApplyLimits limits;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -223,6 +224,19 @@ bool PosixStorage::same_file(const std::filesystem::path& a, const std::filesyst
 bool PosixStorage::is_directory(const std::filesystem::path& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> PosixStorage::list_directory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec == std::errc::no_such_file_or_directory)
+    return Error{Errc::not_found, quoted(dir) + " does not exist"};
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    names.push_back(it->path().filename().string());
+  if (ec) return errno_error(ec.value(), "listing " + quoted(dir));
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 Result<void> PosixStorage::create_directories(const std::filesystem::path& dir) {

@@ -19,6 +19,7 @@ class PosixStorage final : public Storage {
   void remove(const std::filesystem::path& path) noexcept override;
   bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) override;
   bool is_directory(const std::filesystem::path& path) override;
+  Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) override;
   Result<void> create_directories(const std::filesystem::path& dir) override;
   Result<FileStamp> stamp(const std::filesystem::path& path) override;
   bool thread_safe() const override { return true; }  // no state but an atomic counter

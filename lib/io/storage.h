@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -79,6 +81,8 @@ class Storage {
   // True when both paths exist and name the same file (so an output would overwrite an input).
   virtual bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) = 0;
   virtual bool is_directory(const std::filesystem::path& path) = 0;
+  // The names in a directory (not "." or ".."), sorted; Errc::not_found when absent.
+  virtual Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) = 0;
   // Creates `dir` and its missing parents (mode 0777 & ~umask); succeeds if it exists.
   virtual Result<void> create_directories(const std::filesystem::path& dir) = 0;
   // Size, modification time and inode of a file; Errc::not_found when it does not exist.

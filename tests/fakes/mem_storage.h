@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "io/storage.h"
@@ -75,6 +76,15 @@ class MemStorage final : public io::Storage {
     for (const auto& [name, bytes] : files)
       if (name.compare(0, prefix.size(), prefix) == 0) return true;
     return false;
+  }
+  Result<std::vector<std::string>> list_directory(const std::filesystem::path& dir) override {
+    const std::string prefix = dir.string() + "/";
+    std::set<std::string> names;
+    for (const auto& [name, bytes] : files)
+      if (name.compare(0, prefix.size(), prefix) == 0)
+        names.insert(name.substr(prefix.size(), name.find('/', prefix.size()) - prefix.size()));
+    if (names.empty()) return Error{Errc::not_found, "'" + dir.string() + "' does not exist"};
+    return std::vector<std::string>(names.begin(), names.end());
   }
 
  private:

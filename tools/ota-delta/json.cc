@@ -13,9 +13,7 @@ nlohmann::json trailer_json(const std::optional<delta::Trailer>& t) {
           {"target_size", t->new_size}, {"target_sha256", hex(t->new_sha256)}};
 }
 
-}  // namespace
-
-nlohmann::json to_json(const delta::CreateReport& r, const std::string& out_path) {
+nlohmann::json candidates_json(const delta::CreateReport& r) {
   nlohmann::json candidates = nlohmann::json::array();
   for (const auto& c : r.candidates) {
     nlohmann::json j = {{"algorithm", std::string(to_string(c.algorithm))},
@@ -28,6 +26,12 @@ nlohmann::json to_json(const delta::CreateReport& r, const std::string& out_path
       j["error"] = c.error;
     candidates.push_back(j);
   }
+  return candidates;
+}
+
+}  // namespace
+
+nlohmann::json to_json(const delta::CreateReport& r, const std::string& out_path) {
   return {{"patch", out_path},
           {"algorithm", std::string(to_string(r.algorithm))},
           {"variant", r.variant},
@@ -38,7 +42,35 @@ nlohmann::json to_json(const delta::CreateReport& r, const std::string& out_path
           {"target_sha256", hex(r.new_sha256)},
           {"ratio", r.new_size ? double(r.patch_size) / double(r.new_size) : 0.0},
           {"trailer", r.trailer},
-          {"candidates", candidates}};
+          {"candidates", candidates_json(r)}};
+}
+
+nlohmann::json to_json(const delta::ReleaseReport& r) {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& e : r.entries)
+    sources.push_back({{"version", e.version},
+                       {"delivery", e.use_delta ? "delta" : "full"},
+                       {"algorithm", std::string(to_string(e.algorithm))},
+                       {"variant", e.encode.variant},
+                       {"candidates", candidates_json(e.encode)}});
+  return {{"out_dir", r.index_path.parent_path().string()},
+          {"index_file", r.index_path.string()},
+          {"index", nlohmann::json::parse(r.index_json)},
+          {"sources", sources}};
+}
+
+std::string summary(const delta::ReleaseReport& r) {
+  size_t deltas = 0;
+  for (const auto& e : r.entries) deltas += e.use_delta;
+  std::string s = "ota-delta: wrote '" + r.index_path.string() + "': " + std::to_string(deltas) + " delta" +
+                  (deltas == 1 ? "" : "s") + " and the full image (" + std::to_string(r.full_image.size) +
+                  " bytes xz) for " + std::to_string(r.entries.size()) + " source version" +
+                  (r.entries.size() == 1 ? "" : "s");
+  for (const auto& e : r.entries)
+    s += "; " + e.version + ": " +
+         (e.use_delta ? std::string(to_string(e.algorithm)) + " " + std::to_string(e.delta_size) + " bytes"
+                      : "full image (delta " + std::to_string(e.delta_size) + " bytes)");
+  return s;
 }
 
 std::string summary(const delta::CreateReport& r, const std::string& out_path) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "delta/operations.h"
+#include "delta/release.h"
 
 namespace ota::tools {
 
@@ -13,6 +14,9 @@ std::string summary(const delta::CreateReport& report, const std::string& out_pa
 
 nlohmann::json to_json(const delta::ApplyOutcome& outcome, const std::string& out_path);
 std::string summary(const delta::ApplyOutcome& outcome, const std::string& out_path);
+
+nlohmann::json to_json(const delta::ReleaseReport& report);
+std::string summary(const delta::ReleaseReport& report);
 
 nlohmann::json to_json(const delta::PatchReport& report);
 std::string describe(const delta::PatchReport& report);  // several lines, for stdout

@@ -66,6 +66,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   apply->footer("Example:\n  ota-delta apply --from v1.bin --patch v1-v2.patch --out v2.bin");
 
+  ota::delta::ReleaseRequest release_req;
+  std::vector<std::string> release_from;
+  std::string release_algo = "auto";
+  bool release_fast = false;
+  auto* release = app.add_subcommand(
+      "release", "one patch per source version, the compressed full image, and index.json");
+  release->add_option("--to", release_req.new_path, "NEW: the image to deliver")->required();
+  release->add_option("--from", release_from, "VERSION=OLD: a version devices run and its image (repeat)")
+      ->required();
+  release->add_option("--out-dir", release_req.out_dir, "DIR: new or empty directory for the release")
+      ->required();
+  release->add_option("--jobs", release_req.jobs, "sources encoded at once (default: number of cores)")
+      ->check(CLI::Range(1, 256));
+  release->add_option("--threshold", release_req.threshold,
+                      "ship the full image when the delta is at least this fraction of it")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  release->add_option("--algo", release_algo, "as for create; auto tries every algorithm per source")
+      ->check(CLI::IsMember({"ota", "bsdiff", "zstd", "vcdiff", "auto"}))
+      ->capture_default_str();
+  release->add_flag("--fast", release_fast, "one match threshold per algorithm (quicker, larger)");
+  release->footer(
+      "Example:\n  ota-delta release --to fw-2.0.bin --from 1.9=fw-1.9.bin --from 1.8=fw-1.8.bin "
+      "--out-dir release-2.0 --json");
+
   std::string info_path;
   auto* info = app.add_subcommand("info", "describe a patch: format, sizes, recorded hashes");
   info->add_option("PATCH", info_path, "the patch file")->required();
@@ -96,6 +121,29 @@ int main(int argc, char** argv) {
     if (!made) return ota::tools::fail(kTool, made.error(), json);
     const std::string out = create_req.out_path.string();
     return ota::tools::succeed(json, ota::tools::to_json(*made, out), ota::tools::summary(*made, out));
+  }
+  if (*release) {
+    for (const auto& spec : release_from) {
+      const auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+        return ota::tools::fail(kTool,
+                                ota::Error{ota::Errc::invalid_argument,
+                                           "--from '" + spec + "' is not VERSION=OLD (e.g. 1.9=fw-1.9.bin)"},
+                                json);
+      release_req.sources.push_back({spec.substr(0, eq), spec.substr(eq + 1)});
+    }
+    if (release_algo == "auto")
+      release_req.algorithms.assign(std::begin(ota::delta::kAllAlgorithms),
+                                    std::end(ota::delta::kAllAlgorithms));
+    else
+      release_req.algorithms = {*ota::delta::parse_algorithm(release_algo)};
+    release_req.encode.thorough = !release_fast;
+    if (!release_fast) release_req.encode.ota.match_gains = {8, 16, 5, 24};
+    release_req.progress = on_progress;
+    auto made = ota::delta::release_deltas(storage, release_req);
+    progress.finish();
+    if (!made) return ota::tools::fail(kTool, made.error(), json);
+    return ota::tools::succeed(json, ota::tools::to_json(*made), ota::tools::summary(*made));
   }
   if (*apply) {
     apply_req.progress = on_progress;

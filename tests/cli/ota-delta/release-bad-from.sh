@@ -1,0 +1,1 @@
+"$OTA_DELTA" release --to b --from in/a --out-dir r
