@@ -78,8 +78,13 @@ class SuffixSearch {
   // between them shares it too (Manber & Myers). The targets advance level by
   // level, so the cache misses of the deep levels (one in the suffix array, one
   // in the source) of all lanes are in flight together.
+  //
+  // With `prefix_is_less`, a suffix that is a proper prefix of the target sorts
+  // before it (true lexicographic order), so the search ends next to the longest
+  // match even inside a run of one byte value, where bsdiff 4.3's rule walks to
+  // the shortest suffix and finds a 1-byte match at every position.
   void search_batch(const uint8_t* const* targets, const int64_t* sizes, int count,
-                    int64_t* lens, int64_t* positions) const {
+                    int64_t* lens, int64_t* positions, bool prefix_is_less = false) const {
     struct Lane {
       int64_t st, en, lcp_st, lcp_en, mid, suffix;
       size_t node;
@@ -118,7 +123,7 @@ class SuffixSearch {
             step(z, less, d);
             z.need_memory = false;
           } else if (k < 8) {
-            step(z, false, k);
+            step(z, prefix_is_less && heads_[z.node] < z.head, k);
             z.need_memory = false;
           }
         }
@@ -139,6 +144,7 @@ class SuffixSearch {
           if (z.node < keys_.size()) from = std::max<int64_t>(from, 8);
           bool less = false;
           const int64_t l = compare_from(old_ + z.suffix, targets[i], n, from, &less);
+          if (prefix_is_less && l == n && old_size_ - z.suffix < sizes[i]) less = true;
           step(z, less, l);
         }
         any |= z.active;
@@ -291,7 +297,7 @@ void PipelinedStreams::run() {
 }
 
 void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view,
-                 int64_t match_gain, ScanSink& sink, const ProgressFn& progress) {
+                 int64_t match_gain, ScanSink& sink, const ProgressFn& progress, int64_t max_match) {
   const SuffixSearch& index = source.impl().search;
   const uint8_t* old_data = old_view.data();
   const uint8_t* new_data = new_view.data();
@@ -315,9 +321,9 @@ void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view
       batch_count = int(std::min<int64_t>(batch_size, new_size - at));
       for (int i = 0; i < batch_count; ++i) {
         batch_targets[i] = new_data + at + i;
-        batch_sizes[i] = new_size - at - i;
+        batch_sizes[i] = max_match > 0 ? std::min(new_size - at - i, max_match) : new_size - at - i;
       }
-      index.search_batch(batch_targets, batch_sizes, batch_count, batch_lens, batch_pos);
+      index.search_batch(batch_targets, batch_sizes, batch_count, batch_lens, batch_pos, max_match > 0);
     }
     *found_pos = batch_pos[at - batch_base];
     // A long match usually ends the run of single steps (the scan jumps past it),

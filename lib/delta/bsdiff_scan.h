@@ -51,8 +51,12 @@ class SourceIndex {
 // One pass of bsdiff 4.3's scan. `match_gain` is how many more matching bytes a new
 // match needs than the current alignment before the scan switches to it (8 in
 // bsdiff 4.3). Every copy reads inside the source: 0 <= old position, end <= old size.
+// `max_match` > 0 bounds each search's match length and sorts a suffix that is a
+// proper prefix of the target before it, so that runs of one byte value are matched
+// in long steps instead of one search per byte; 0 is bsdiff 4.3's scan exactly.
 void bsdiff_scan(const SourceIndex& index, ByteView old_data, ByteView new_data,
-                 int64_t match_gain, ScanSink& sink, const ProgressFn& progress);
+                 int64_t match_gain, ScanSink& sink, const ProgressFn& progress,
+                 int64_t max_match = 0);
 
 // A compressor for one stream, fed incrementally.
 class StreamCoder {

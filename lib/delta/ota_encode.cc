@@ -12,6 +12,7 @@
 
 #include "delta/bsdiff_scan.h"
 #include "delta/ota_patch.h"
+#include "delta/segmented_scan.h"
 
 namespace ota::delta {
 namespace {
@@ -33,7 +34,8 @@ constexpr LzmaTuning kExtraTuning{3, 0, 0};
 // dictionary) exists only from the first byte to finish().
 class Lzma2Coder final : public detail::StreamCoder {
  public:
-  Lzma2Coder(uint32_t dict_bytes, LzmaTuning tuning) : dict_(dict_bytes), tuning_(tuning) {}
+  Lzma2Coder(uint32_t dict_bytes, LzmaTuning tuning, uint32_t preset)
+      : dict_(dict_bytes), tuning_(tuning), preset_(preset) {}
   ~Lzma2Coder() override { lzma_end(&strm_); }
   Lzma2Coder(const Lzma2Coder&) = delete;
   Lzma2Coder& operator=(const Lzma2Coder&) = delete;
@@ -58,7 +60,7 @@ class Lzma2Coder final : public detail::StreamCoder {
     if (started_) return !failed_;
     started_ = true;
     lzma_options_lzma opts;
-    if (lzma_lzma_preset(&opts, 9 | LZMA_PRESET_EXTREME)) return !(failed_ = true);
+    if (lzma_lzma_preset(&opts, preset_)) return !(failed_ = true);
     opts.dict_size = dict_;
     opts.lc = tuning_.lc;
     opts.lp = tuning_.lp;
@@ -84,6 +86,7 @@ class Lzma2Coder final : public detail::StreamCoder {
 
   uint32_t dict_;
   LzmaTuning tuning_;
+  uint32_t preset_;
   lzma_stream strm_ = LZMA_STREAM_INIT;
   Bytes out_;
   size_t used_ = 0;
@@ -109,13 +112,19 @@ void append_leb128(PipelinedStreams& streams, uint64_t v) {
   streams.append(PipelinedStreams::kCtrl, digits, n);
 }
 
+// Firmware-sized inputs get xz's strongest setting; segmented (large) inputs a faster
+// one, whose encoder also needs far less memory (docs/delta.md, "Large images").
+constexpr int64_t kOtaMaxMatch = int64_t(16) << 20;
+constexpr uint32_t kBestPreset = 9 | LZMA_PRESET_EXTREME;
+constexpr uint32_t kLargePreset = 6;
+
 class OtaSink final : public detail::ScanSink {
  public:
-  explicit OtaSink(uint32_t dict)
+  OtaSink(uint32_t dict, uint32_t preset)
       : dict_(dict),
-        streams_(std::make_unique<Lzma2Coder>(dict, kCtrlTuning),
-                 std::make_unique<Lzma2Coder>(dict, kDiffTuning),
-                 std::make_unique<Lzma2Coder>(dict, kExtraTuning)) {}
+        streams_(std::make_unique<Lzma2Coder>(dict, kCtrlTuning, preset),
+                 std::make_unique<Lzma2Coder>(dict, kDiffTuning, preset),
+                 std::make_unique<Lzma2Coder>(dict, kExtraTuning, preset)) {}
   uint8_t* extend_diff(size_t n) override { return streams_.extend(PipelinedStreams::kDiff, n); }
   void append_extra(const uint8_t* data, size_t n) override {
     streams_.append(PipelinedStreams::kExtra, data, n);
@@ -183,8 +192,10 @@ std::vector<Attempt> run_filter(ByteView old_data, ByteView new_data, BranchFilt
   OtaHeader h = header;
   h.filter = filter;
   for (size_t i = 0; i < gains.size(); ++i) {
-    OtaSink sink(dictionary_for(new_data.size()));
-    detail::bsdiff_scan(**index, old_data, new_data, gains[i], sink, i == 0 ? progress : ProgressFn());
+    OtaSink sink(dictionary_for(new_data.size()), kBestPreset);
+    // Not bsdiff 4.3's exact scan: one-byte runs (0xFF padding) are matched in long steps.
+    detail::bsdiff_scan(**index, old_data, new_data, gains[i], sink, i == 0 ? progress : ProgressFn(),
+                        kOtaMaxMatch);
     attempts.push_back(Attempt{sink.finish(h), gains[i], filter});
   }
   return attempts;
@@ -194,8 +205,6 @@ std::vector<Attempt> run_filter(ByteView old_data, ByteView new_data, BranchFilt
 
 Result<OtaPatch> ota_encode(ByteView old_data, ByteView new_data, const OtaParams& params,
                             const ProgressFn& progress) {
-  if (old_data.size() > kMaxBsdiffSourceBytes)
-    return Error{Errc::unsupported, "the ota encoder handles sources up to 2 GiB"};
   if (params.match_gains.empty() || params.filters.empty())
     return Error{Errc::invalid_argument, "no ota match gain or filter to try"};
   OtaHeader header;
@@ -204,6 +213,17 @@ Result<OtaPatch> ota_encode(ByteView old_data, ByteView new_data, const OtaParam
   auto old_digest = std::async(std::launch::async, [&] { return crypto::sha256(old_data); });
   header.new_sha256 = crypto::sha256(new_data);
   header.old_sha256 = old_digest.get();
+
+  if (std::max(old_data.size(), new_data.size()) >= detail::kSegmentedThresholdBytes) {
+    // One variant: the first gain, no filter, segment by segment in bounded memory.
+    detail::SegmentedParams seg;
+    seg.match_gain = params.match_gains[0];
+    OtaSink sink(uint32_t(8) << 20, kLargePreset);
+    OTA_TRY(detail::segmented_scan(old_data, new_data, seg, sink, progress));
+    auto patch = sink.finish(header);
+    if (!patch) return std::move(patch).error();
+    return OtaPatch{std::move(*patch), seg.match_gain, BranchFilter::kNone};
+  }
 
   // Filters run concurrently (params.threads at a time), each over its own suffix
   // array; the choice below is independent of timing.
