@@ -82,15 +82,17 @@ class TranslatingSink final : public ScanSink {
     vpos_ = uint64_t(int64_t(vpos_) + seek);
   }
   void finish() {
-    if (have_pending_) out_.control(pending_copy_, pending_extra_, 0);
-    have_pending_ = false;
+    if (started_) out_.control(pending_copy_, pending_extra_, 0);
+    started_ = false;
   }
 
  private:
   // A new copy of `n` bytes at source offset `at`: the held entry seeks to it.
+  // The decoder starts at source offset 0: the first copy is reached by a leading
+  // empty entry whose seek goes there.
   void begin(uint64_t at, uint64_t n) {
-    if (have_pending_) out_.control(pending_copy_, pending_extra_, int64_t(at) - int64_t(pending_end_));
-    have_pending_ = true;
+    out_.control(pending_copy_, pending_extra_, int64_t(at) - int64_t(pending_end_));
+    started_ = true;
     pending_copy_ = int64_t(n);
     pending_extra_ = 0;
     pending_end_ = at + n;
@@ -113,23 +115,38 @@ class TranslatingSink final : public ScanSink {
   ScanSink& out_;
   std::vector<Run> runs_;
   uint64_t vpos_ = 0;
-  bool have_pending_ = false;
+  bool started_ = false;  // whether a held entry exists beyond the leading empty one
   int64_t pending_copy_ = 0, pending_extra_ = 0;
   uint64_t pending_end_ = 0;
 };
 
-// The source blocks for one target segment: most votes first (ties: lower block),
-// then the blocks at the segment's own offsets, within the budget; in source order.
+// The source blocks for one target segment: most votes first (ties: lower block)
+// until 99% of the votes are covered, leaving out blocks with a single vote (content
+// found everywhere: zeros, headers); then the blocks at the segment's own offsets;
+// within the budget, in source order. A smaller window is a faster suffix sort.
 std::vector<uint32_t> choose_blocks(const std::vector<uint32_t>& votes, uint64_t seg_start, uint64_t seg_end,
                                     const SegmentedParams& p, uint64_t old_size) {
   const size_t budget = std::max<size_t>(1, p.window_bytes / p.block_bytes);
   std::vector<uint32_t> voted;
+  uint64_t total = 0;
   for (uint32_t b = 0; b < votes.size(); ++b)
-    if (votes[b] > 0) voted.push_back(b);
+    if (votes[b] > 1) {
+      voted.push_back(b);
+      total += votes[b];
+    }
   std::stable_sort(voted.begin(), voted.end(), [&](uint32_t a, uint32_t b) { return votes[a] > votes[b]; });
-  std::vector<uint32_t> chosen(voted.begin(), voted.begin() + long(std::min(budget, voted.size())));
+  std::vector<uint32_t> chosen;
+  uint64_t covered = 0;
+  for (uint32_t b : voted) {
+    if (chosen.size() == budget || covered * 100 >= total * 99) break;
+    chosen.push_back(b);
+    covered += votes[b];
+  }
   const uint64_t nblocks = (old_size + p.block_bytes - 1) / p.block_bytes;
-  for (uint64_t b = seg_start / p.block_bytes; b * p.block_bytes < seg_end && b < nblocks && chosen.size() < budget;
+  // The segment's own offsets only fill up to the segment's size: a smaller window is
+  // a faster suffix sort, and content with no votes rarely matches anyway.
+  const size_t fill_to = std::min(budget, size_t((seg_end - seg_start + p.block_bytes - 1) / p.block_bytes));
+  for (uint64_t b = seg_start / p.block_bytes; b * p.block_bytes < seg_end && b < nblocks && chosen.size() < fill_to;
        ++b)
     if (std::find(chosen.begin(), chosen.end(), uint32_t(b)) == chosen.end()) chosen.push_back(uint32_t(b));
   std::sort(chosen.begin(), chosen.end());

@@ -31,7 +31,9 @@ class CollectingSink final : public ScanSink {
     int64_t pos = 0;
     for (const auto& en : entries) {
       if (en.copy < 0 || en.extra < 0 || pos < 0 || pos + en.copy > int64_t(old_data.size())) {
-        error = "copy outside the source at entry " + std::to_string(&en - entries.data());
+        error = "copy outside the source at entry " + std::to_string(&en - entries.data()) + " (pos " +
+                std::to_string(pos) + ", copy " + std::to_string(en.copy) + ", source " +
+                std::to_string(old_data.size()) + ")";
         return {};
       }
       for (int64_t i = 0; i < en.copy; ++i) out.push_back(uint8_t(diff.at(d++) + old_data[size_t(pos + i)]));
