@@ -12,7 +12,7 @@
 #include "delta/bsdiff.h"
 #include "delta/bsdiff_header.h"
 #include "delta/bsdiff_scan.h"
-#include "delta/segmented_scan.h"
+#include "delta/anchored_scan.h"
 
 namespace ota::delta {
 namespace {
@@ -145,12 +145,12 @@ Result<Bytes> scan_and_code(const detail::SourceIndex& index, ByteView old_view,
 Result<BsdiffPatch> bsdiff_encode(ByteView old_view, ByteView new_view, const BsdiffParams& params,
                                   const ProgressFn& progress) {
   if (params.match_gains.empty()) return Error{Errc::invalid_argument, "no bsdiff match gain"};
-  if (std::max(old_view.size(), new_view.size()) >= detail::kSegmentedThresholdBytes) {
-    // Large images: segmented matching in bounded memory (not Debian-identical).
-    detail::SegmentedParams seg;
+  if (std::max(old_view.size(), new_view.size()) >= detail::kAnchoredThresholdBytes) {
+    // Large images: anchored matching in bounded memory (not Debian-identical).
+    detail::AnchoredParams seg;
     seg.match_gain = params.match_gains[0];
     BsdiffSink sink;
-    OTA_TRY(detail::segmented_scan(old_view, new_view, seg, sink, progress));
+    OTA_TRY(detail::anchored_scan(old_view, new_view, seg, sink, progress));
     auto patch = sink.finish(int64_t(new_view.size()));
     if (!patch) return std::move(patch).error();
     return BsdiffPatch{std::move(*patch), seg.match_gain};

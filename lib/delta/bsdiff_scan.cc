@@ -232,8 +232,11 @@ Result<std::unique_ptr<SourceIndex>> SourceIndex::build(ByteView old_data) {
 }
 
 PipelinedStreams::PipelinedStreams(std::unique_ptr<StreamCoder> ctrl, std::unique_ptr<StreamCoder> diff,
-                                   std::unique_ptr<StreamCoder> extra)
-    : coders_{std::move(ctrl), std::move(diff), std::move(extra)}, worker_([this] { run(); }) {}
+                                   std::unique_ptr<StreamCoder> extra, bool worker_per_stream)
+    : coders_{std::move(ctrl), std::move(diff), std::move(extra)},
+      lanes_(worker_per_stream ? 3 : 1) {
+  for (auto& lane : lanes_) lane.worker = std::thread([this, &lane] { run(lane); });
+}
 
 PipelinedStreams::~PipelinedStreams() { stop(); }
 
@@ -260,77 +263,116 @@ bool PipelinedStreams::finish() {
 }
 
 void PipelinedStreams::hand_over(Stream stream, bool finish) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  space_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
-  queue_.push_back(Batch{stream, finish ? Bytes() : std::move(pending_[stream]), finish});
+  Lane& lane = lanes_[lanes_.size() == 1 ? 0 : size_t(stream)];
+  {
+    std::unique_lock<std::mutex> lock(lane.mutex);
+    lane.space.wait(lock, [&] { return lane.queue.size() < kMaxQueued; });
+    lane.queue.push_back(Batch{stream, finish ? Bytes() : std::move(pending_[stream]), finish});
+  }
   if (!finish) {
     pending_[stream] = Bytes();
     pending_[stream].reserve(stream == kDiff ? kBatchBytes : 0);
   }
-  ready_.notify_one();
+  lane.ready.notify_one();
 }
 
 void PipelinedStreams::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    done_ = true;
+  for (auto& lane : lanes_) {
+    {
+      std::lock_guard<std::mutex> lock(lane.mutex);
+      lane.done = true;
+    }
+    lane.ready.notify_one();
   }
-  ready_.notify_one();
-  if (worker_.joinable()) worker_.join();
+  for (auto& lane : lanes_)
+    if (lane.worker.joinable()) lane.worker.join();
 }
 
-void PipelinedStreams::run() {
+void PipelinedStreams::run(Lane& lane) {
   for (;;) {
     Batch item;
     {
-      std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [this] { return !queue_.empty() || done_; });
-      if (queue_.empty()) return;
-      item = std::move(queue_.front());
-      queue_.pop_front();
-      space_.notify_one();
+      std::unique_lock<std::mutex> lock(lane.mutex);
+      lane.ready.wait(lock, [&] { return !lane.queue.empty() || lane.done; });
+      if (lane.queue.empty()) return;
+      item = std::move(lane.queue.front());
+      lane.queue.pop_front();
     }
+    lane.space.notify_one();
     StreamCoder& coder = *coders_[item.stream];
     const bool ok = item.finish ? coder.finish() : coder.write(item.bytes.data(), item.bytes.size());
     if (!ok) failed_ = true;
   }
 }
 
-void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view,
-                 int64_t match_gain, ScanSink& sink, const ProgressFn& progress, int64_t max_match) {
-  const SuffixSearch& index = source.impl().search;
+namespace {
+
+// bsdiff_scan's search: batches of consecutive positions (search_batch); the scan
+// asks for one position at a time, usually the next, and jumps after a match. The
+// batch grows while its results are all used and shrinks after a jump.
+class SuffixSearcher {
+ public:
+  SuffixSearcher(const SuffixSearch& index, const uint8_t* new_data, int64_t new_size, int64_t max_match)
+      : index_(index), new_data_(new_data), new_size_(new_size), max_match_(max_match) {}
+
+  int64_t operator()(int64_t at, int64_t* found_pos) {
+    if (at < batch_base_ || at >= batch_base_ + batch_count_) {
+      const bool consumed = at == batch_base_ + batch_count_;
+      batch_size_ = consumed ? std::min(batch_size_ * 2, SuffixSearch::kMaxBatch) : std::max(batch_size_ / 2, 1);
+      batch_base_ = at;
+      batch_count_ = int(std::min<int64_t>(batch_size_, new_size_ - at));
+      for (int i = 0; i < batch_count_; ++i) {
+        targets_[i] = new_data_ + at + i;
+        sizes_[i] = max_match_ > 0 ? std::min(new_size_ - at - i, max_match_) : new_size_ - at - i;
+      }
+      index_.search_batch(targets_, sizes_, batch_count_, lens_, positions_, max_match_ > 0);
+    }
+    *found_pos = positions_[at - batch_base_];
+    // A long match usually ends the run of single steps (the scan jumps past it),
+    // and speculative searches inside it cost long comparisons: stop speculating.
+    if (lens_[at - batch_base_] > kLongMatch) batch_size_ = 1;
+    return lens_[at - batch_base_];
+  }
+
+ private:
+  static constexpr int64_t kLongMatch = 64;
+  const SuffixSearch& index_;
+  const uint8_t* new_data_;
+  int64_t new_size_, max_match_;
+  int64_t batch_base_ = -1, lens_[SuffixSearch::kMaxBatch], positions_[SuffixSearch::kMaxBatch];
+  const uint8_t* targets_[SuffixSearch::kMaxBatch];
+  int64_t sizes_[SuffixSearch::kMaxBatch];
+  int batch_count_ = 0, batch_size_ = 1;
+};
+
+// Exact matches as the search: inside a match, the rest of it; elsewhere nothing.
+// The scan's positions only grow, so matches are pulled from the source in order.
+class ListSearcher {
+ public:
+  explicit ListSearcher(MatchSource& source) : source_(source) { more_ = source_.next(cur_); }
+  int64_t operator()(int64_t at, int64_t* found_pos) {
+    while (more_ && int64_t(cur_.new_offset + cur_.length) <= at) more_ = source_.next(cur_);
+    if (more_ && int64_t(cur_.new_offset) <= at) {
+      *found_pos = int64_t(cur_.old_offset) + (at - int64_t(cur_.new_offset));
+      return int64_t(cur_.new_offset + cur_.length) - at;
+    }
+    *found_pos = 0;
+    return 0;
+  }
+
+ private:
+  MatchSource& source_;
+  ExactMatch cur_{};
+  bool more_ = false;
+};
+
+template <class Searcher>
+void scan_with(Searcher& search_at, ByteView old_view, ByteView new_view, int64_t match_gain, ScanSink& sink,
+               const ProgressFn& progress) {
   const uint8_t* old_data = old_view.data();
   const uint8_t* new_data = new_view.data();
   const int64_t old_size = int64_t(old_view.size());
   const int64_t new_size = int64_t(new_view.size());
-
-  // Searches run in batches of consecutive positions (search_batch); the scan
-  // asks for one position at a time, usually the next, and jumps after a match.
-  // The batch grows while its results are all used and shrinks after a jump.
-  int64_t batch_base = -1, batch_lens[SuffixSearch::kMaxBatch], batch_pos[SuffixSearch::kMaxBatch];
-  int batch_count = 0, batch_size = 1;
-  constexpr int64_t kLongMatch = 64;
-  const uint8_t* batch_targets[SuffixSearch::kMaxBatch];
-  int64_t batch_sizes[SuffixSearch::kMaxBatch];
-  auto search_at = [&](int64_t at, int64_t* found_pos) {
-    if (at < batch_base || at >= batch_base + batch_count) {
-      const bool consumed = at == batch_base + batch_count;
-      batch_size = consumed ? std::min(batch_size * 2, SuffixSearch::kMaxBatch)
-                            : std::max(batch_size / 2, 1);
-      batch_base = at;
-      batch_count = int(std::min<int64_t>(batch_size, new_size - at));
-      for (int i = 0; i < batch_count; ++i) {
-        batch_targets[i] = new_data + at + i;
-        batch_sizes[i] = max_match > 0 ? std::min(new_size - at - i, max_match) : new_size - at - i;
-      }
-      index.search_batch(batch_targets, batch_sizes, batch_count, batch_lens, batch_pos, max_match > 0);
-    }
-    *found_pos = batch_pos[at - batch_base];
-    // A long match usually ends the run of single steps (the scan jumps past it),
-    // and speculative searches inside it cost long comparisons: stop speculating.
-    if (batch_lens[at - batch_base] > kLongMatch) batch_size = 1;
-    return batch_lens[at - batch_base];
-  };
 
   int64_t scan = 0, len = 0, pos = 0;
   int64_t last_scan = 0, last_pos = 0, last_offset = 0;
@@ -413,5 +455,21 @@ void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view
   }
   if (progress) progress(uint64_t(new_size), uint64_t(new_size));
 }
+
+}  // namespace
+
+void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view, int64_t match_gain,
+                 ScanSink& sink, const ProgressFn& progress, int64_t max_match) {
+  SuffixSearcher search(source.impl().search, new_view.data(), int64_t(new_view.size()), max_match);
+  scan_with(search, old_view, new_view, match_gain, sink, progress);
+}
+
+void match_scan(MatchSource& matches, ByteView old_view, ByteView new_view, int64_t match_gain,
+                ScanSink& sink, const ProgressFn& progress) {
+  ListSearcher search(matches);
+  scan_with(search, old_view, new_view, match_gain, sink, progress);
+}
+
+int64_t common_prefix(const uint8_t* a, const uint8_t* b, int64_t n) { return match_length(a, n, b, n); }
 
 }  // namespace ota::delta::detail

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 #include <atomic>
 
 #include "core/bytes.h"
@@ -58,6 +59,27 @@ void bsdiff_scan(const SourceIndex& index, ByteView old_data, ByteView new_data,
                  int64_t match_gain, ScanSink& sink, const ProgressFn& progress,
                  int64_t max_match = 0);
 
+// An exact match: new[new_offset, +length) == old[old_offset, +length).
+struct ExactMatch {
+  uint64_t new_offset, old_offset, length;
+};
+
+// Exact matches in increasing, non-overlapping target order, produced on demand.
+class MatchSource {
+ public:
+  virtual ~MatchSource() = default;
+  virtual bool next(ExactMatch& out) = 0;  // false: no more matches
+};
+
+// bsdiff's scan with `matches` as its only search results instead of a suffix array:
+// the scan extends and joins them across small differences as it does suffix-array
+// matches (anchored_scan.cc). Memory: nothing beyond the inputs and the sink.
+void match_scan(MatchSource& matches, ByteView old_data, ByteView new_data, int64_t match_gain,
+                ScanSink& sink, const ProgressFn& progress);
+
+// Length of the common prefix of a[0..n) and b[0..n).
+int64_t common_prefix(const uint8_t* a, const uint8_t* b, int64_t n);
+
 // A compressor for one stream, fed incrementally.
 class StreamCoder {
  public:
@@ -67,16 +89,18 @@ class StreamCoder {
   virtual const Bytes& bytes() const = 0;
 };
 
-// The control, diff and extra streams, compressed on a second thread while the scan
-// goes on (compression is otherwise on the critical path). Bytes are batched per
-// stream and handed over in FIFO order, so each stream's output is exactly what one
-// sequential compressor would produce.
+// The control, diff and extra streams, compressed on other threads while the scan goes
+// on (compression is otherwise on the critical path). Bytes are batched per stream and
+// handed over in FIFO order, so each stream's output is exactly what one sequential
+// compressor would produce. One worker serves all three streams (at most one
+// compressor busy at a time, as in bsdiff), or, with `worker_per_stream`, each stream
+// has its own (large images: the diff and extra streams are both big).
 class PipelinedStreams {
  public:
   enum Stream { kCtrl, kDiff, kExtra };
 
-  explicit PipelinedStreams(std::unique_ptr<StreamCoder> ctrl, std::unique_ptr<StreamCoder> diff,
-                            std::unique_ptr<StreamCoder> extra);
+  PipelinedStreams(std::unique_ptr<StreamCoder> ctrl, std::unique_ptr<StreamCoder> diff,
+                   std::unique_ptr<StreamCoder> extra, bool worker_per_stream = false);
   ~PipelinedStreams();
   PipelinedStreams(const PipelinedStreams&) = delete;
   PipelinedStreams& operator=(const PipelinedStreams&) = delete;
@@ -85,8 +109,8 @@ class PipelinedStreams {
   void append(Stream stream, const uint8_t* data, size_t n);
   uint64_t raw_size(Stream stream) const { return raw_[stream]; }
 
-  // Flushes and finishes the streams one after another (each frees its compressor
-  // state before the next starts); false if a compressor failed.
+  // Flushes and finishes the streams (each frees its compressor state when done);
+  // false if a compressor failed.
   bool finish();
   const Bytes& bytes(Stream stream) const { return coders_[stream]->bytes(); }
 
@@ -96,27 +120,30 @@ class PipelinedStreams {
   // that their compressors start only after the diff stream's has been freed.
   static constexpr size_t kHeldBytes = size_t(2) << 20;
   static size_t batch_limit(Stream s) { return s == kDiff ? kBatchBytes : kHeldBytes; }
-  static constexpr size_t kMaxQueued = 4;  // bounds memory to ~1 MiB of batches
+  static constexpr size_t kMaxQueued = 4;  // bounds memory to ~1 MiB of batches per worker
 
   struct Batch {
     Stream stream;
     Bytes bytes;
     bool finish;  // end the stream instead of writing
   };
+  struct Lane {
+    std::deque<Batch> queue;
+    std::mutex mutex;
+    std::condition_variable ready, space;
+    bool done = false;
+    std::thread worker;
+  };
 
   void hand_over(Stream stream, bool finish = false);
   void stop();
-  void run();
+  void run(Lane& lane);
 
   std::unique_ptr<StreamCoder> coders_[3];
   Bytes pending_[3];
   uint64_t raw_[3] = {0, 0, 0};
-  std::deque<Batch> queue_;
-  std::mutex mutex_;
-  std::condition_variable ready_, space_;
-  bool done_ = false;
   std::atomic<bool> failed_{false};
-  std::thread worker_;  // last: starts after every member it uses exists
+  std::deque<Lane> lanes_;  // last: workers start after every member they use exists
 };
 
 }  // namespace ota::delta::detail

@@ -12,7 +12,7 @@
 
 #include "delta/bsdiff_scan.h"
 #include "delta/ota_patch.h"
-#include "delta/segmented_scan.h"
+#include "delta/anchored_scan.h"
 
 namespace ota::delta {
 namespace {
@@ -112,19 +112,19 @@ void append_leb128(PipelinedStreams& streams, uint64_t v) {
   streams.append(PipelinedStreams::kCtrl, digits, n);
 }
 
-// Firmware-sized inputs get xz's strongest setting; segmented (large) inputs a faster
-// one, whose encoder also needs far less memory (docs/delta.md, "Large images").
+// Firmware-sized inputs get xz's strongest setting; large inputs a faster one, whose
+// encoder also needs far less memory (docs/delta.md, "Large images").
 constexpr int64_t kOtaMaxMatch = int64_t(16) << 20;
 constexpr uint32_t kBestPreset = 9 | LZMA_PRESET_EXTREME;
 constexpr uint32_t kLargePreset = 6;
 
 class OtaSink final : public detail::ScanSink {
  public:
-  OtaSink(uint32_t dict, uint32_t preset)
+  OtaSink(uint32_t dict, uint32_t preset, bool worker_per_stream = false)
       : dict_(dict),
         streams_(std::make_unique<Lzma2Coder>(dict, kCtrlTuning, preset),
                  std::make_unique<Lzma2Coder>(dict, kDiffTuning, preset),
-                 std::make_unique<Lzma2Coder>(dict, kExtraTuning, preset)) {}
+                 std::make_unique<Lzma2Coder>(dict, kExtraTuning, preset), worker_per_stream) {}
   uint8_t* extend_diff(size_t n) override { return streams_.extend(PipelinedStreams::kDiff, n); }
   void append_extra(const uint8_t* data, size_t n) override {
     streams_.append(PipelinedStreams::kExtra, data, n);
@@ -214,12 +214,12 @@ Result<OtaPatch> ota_encode(ByteView old_data, ByteView new_data, const OtaParam
   header.new_sha256 = crypto::sha256(new_data);
   header.old_sha256 = old_digest.get();
 
-  if (std::max(old_data.size(), new_data.size()) >= detail::kSegmentedThresholdBytes) {
-    // One variant: the first gain, no filter, segment by segment in bounded memory.
-    detail::SegmentedParams seg;
+  if (std::max(old_data.size(), new_data.size()) >= detail::kAnchoredThresholdBytes) {
+    // One variant: the first gain, no filter, anchored matching in bounded memory.
+    detail::AnchoredParams seg;
     seg.match_gain = params.match_gains[0];
-    OtaSink sink(uint32_t(8) << 20, kLargePreset);
-    OTA_TRY(detail::segmented_scan(old_data, new_data, seg, sink, progress));
+    OtaSink sink(uint32_t(8) << 20, kLargePreset, /*worker_per_stream=*/true);
+    OTA_TRY(detail::anchored_scan(old_data, new_data, seg, sink, progress));
     auto patch = sink.finish(header);
     if (!patch) return std::move(patch).error();
     return OtaPatch{std::move(*patch), seg.match_gain, BranchFilter::kNone};

@@ -1,8 +1,7 @@
-// Segmented matching (lib/delta/segmented_scan.cc) with small segments and windows,
-// so that every path (votes, runs, copies split across runs, seeks between segments)
-// runs on inputs of a few MiB. The control stream is checked and applied here with
-// bsdiff's semantics, strictly: every copy must lie inside the source.
-#include "delta/segmented_scan.h"
+// Anchored matching (lib/delta/anchored_scan.cc) on inputs of a few MiB: it has no
+// size threshold of its own, so every path runs here. The control stream is checked
+// and applied with bsdiff's semantics, strictly: every copy must lie inside the source.
+#include "delta/anchored_scan.h"
 
 #include <gtest/gtest.h>
 
@@ -48,13 +47,7 @@ class CollectingSink final : public ScanSink {
   std::vector<Entry> entries;
 };
 
-SegmentedParams small() {
-  SegmentedParams p;
-  p.segment_bytes = 256 << 10;
-  p.window_bytes = 512 << 10;
-  p.block_bytes = 64 << 10;
-  return p;
-}
+const AnchoredParams kParams;
 
 // A "file system": blocks of structured data that move, change and appear between
 // versions, as files do in an OS image update.
@@ -73,10 +66,10 @@ std::pair<Bytes, Bytes> fs_like(size_t blocks, uint64_t seed) {
   return {old_image, new_image};
 }
 
-TEST(SegmentedScan, RebuildsTargetsWhoseContentMovedAcrossTheSource) {
-  auto [old_image, new_image] = fs_like(90, 7);  // ~5 MiB: 20 segments, 80 blocks
+TEST(AnchoredScan, RebuildsTargetsWhoseContentMovedAcrossTheSource) {
+  auto [old_image, new_image] = fs_like(90, 7);  // ~5 MiB, every file moved
   CollectingSink sink;
-  ASSERT_TRUE(segmented_scan(old_image, new_image, small(), sink, {}));
+  ASSERT_TRUE(anchored_scan(old_image, new_image, kParams, sink, {}));
   std::string error;
   const Bytes out = sink.apply(old_image, new_image.size(), error);
   ASSERT_EQ(error, "");
@@ -85,26 +78,41 @@ TEST(SegmentedScan, RebuildsTargetsWhoseContentMovedAcrossTheSource) {
   EXPECT_LT(sink.extra.size(), new_image.size() / 4);
 }
 
-TEST(SegmentedScan, EdgeSizesRoundTrip) {
+TEST(AnchoredScan, CompressedSizeIsCloseToTheSuffixArrayScan) {
+  // The same pair through the full suffix-array scan: anchored matching may find
+  // fewer short matches, but the patch must stay in the same class.
+  auto [old_image, new_image] = fs_like(60, 11);
+  auto full = encode_patch(Algorithm::kOta, old_image, new_image, {});
+  CollectingSink sink;
+  ASSERT_TRUE(anchored_scan(old_image, new_image, kParams, sink, {}));
+  ASSERT_TRUE(full);
+  size_t nonzero = 0;
+  for (uint8_t b : sink.diff) nonzero += b != 0;
+  // Literal and changed bytes bound what any coder must spend.
+  EXPECT_LT(sink.extra.size() + nonzero, 3 * full->bytes.size()) << full->bytes.size();
+}
+
+TEST(AnchoredScan, EdgeSizesRoundTrip) {
   const Bytes some = testing::structured_bytes(300 << 10, 3);
   const std::vector<std::pair<Bytes, Bytes>> pairs = {
       {{}, {}}, {{}, some}, {some, {}}, {some, testing::mutate(some, 4)},
       {Bytes(700 << 10, 0), Bytes(900 << 10, 0)},  // one-byte runs: anchors deduplicated
+      {testing::random_bytes(1 << 20, 5), testing::random_bytes(1 << 20, 6)},  // nothing shared
   };
   for (const auto& [o, n] : pairs) {
     CollectingSink sink;
-    ASSERT_TRUE(segmented_scan(o, n, small(), sink, {}));
+    ASSERT_TRUE(anchored_scan(o, n, kParams, sink, {}));
     std::string error;
     EXPECT_EQ(sink.apply(o, n.size(), error), n);
     EXPECT_EQ(error, "");
   }
 }
 
-TEST(SegmentedScan, Deterministic) {
+TEST(AnchoredScan, Deterministic) {
   auto [old_image, new_image] = fs_like(40, 9);
   CollectingSink a, b;
-  ASSERT_TRUE(segmented_scan(old_image, new_image, small(), a, {}));
-  ASSERT_TRUE(segmented_scan(old_image, new_image, small(), b, {}));
+  ASSERT_TRUE(anchored_scan(old_image, new_image, kParams, a, {}));
+  ASSERT_TRUE(anchored_scan(old_image, new_image, kParams, b, {}));
   EXPECT_EQ(a.diff, b.diff);
   EXPECT_EQ(a.extra, b.extra);
   ASSERT_EQ(a.entries.size(), b.entries.size());
