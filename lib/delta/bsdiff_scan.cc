@@ -345,6 +345,8 @@ class SuffixSearcher {
   int batch_count_ = 0, batch_size_ = 1;
 };
 
+constexpr int64_t kAnchoredXdrop = 1024;
+
 // Exact matches as the search: inside a match, the rest of it; elsewhere nothing.
 // The scan's positions only grow, so matches are pulled from the source in order.
 class ListSearcher {
@@ -368,7 +370,7 @@ class ListSearcher {
 
 template <class Searcher>
 void scan_with(Searcher& search_at, ByteView old_view, ByteView new_view, int64_t match_gain, ScanSink& sink,
-               const ProgressFn& progress) {
+               const ProgressFn& progress, int64_t xdrop = 0) {
   const uint8_t* old_data = old_view.data();
   const uint8_t* new_data = new_view.data();
   const int64_t old_size = int64_t(old_view.size());
@@ -399,6 +401,9 @@ void scan_with(Searcher& search_at, ByteView old_view, ByteView new_view, int64_
           sf = s;
           lenf = i;
         }
+        // X-drop: stop once the score is far below its best, so that one extension
+        // never bridges a long unrelated stretch to reach matching bytes beyond it.
+        if (xdrop > 0 && (sf * 2 - lenf) - (s * 2 - i) > xdrop) break;
       }
       int64_t lenb = 0;
       if (scan < new_size) {
@@ -410,6 +415,7 @@ void scan_with(Searcher& search_at, ByteView old_view, ByteView new_view, int64_
             sb = s;
             lenb = i;
           }
+          if (xdrop > 0 && (sb * 2 - lenb) - (s * 2 - i) > xdrop) break;
         }
       }
       if (last_scan + lenf > scan - lenb) {
@@ -466,8 +472,11 @@ void bsdiff_scan(const SourceIndex& source, ByteView old_view, ByteView new_view
 
 void match_scan(MatchSource& matches, ByteView old_view, ByteView new_view, int64_t match_gain,
                 ScanSink& sink, const ProgressFn& progress) {
+  // Anchored matches leave long stretches unsearched, which bsdiff's unbounded
+  // extension would bridge (a new file written over old free space became one
+  // approximate copy of unrelated bytes): extensions stop 1024 points below their best.
   ListSearcher search(matches);
-  scan_with(search, old_view, new_view, match_gain, sink, progress);
+  scan_with(search, old_view, new_view, match_gain, sink, progress, kAnchoredXdrop);
 }
 
 int64_t common_prefix(const uint8_t* a, const uint8_t* b, int64_t n) { return match_length(a, n, b, n); }
