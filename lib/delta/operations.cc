@@ -1,5 +1,6 @@
 #include "delta/operations.h"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <new>
@@ -7,6 +8,7 @@
 #include <system_error>
 
 #include "core/hex.h"
+#include "delta/anchored_scan.h"
 #include "delta/bsdiff.h"
 #include "delta/vcdiff.h"
 #include "io/write_atomic.h"
@@ -185,9 +187,17 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
   return outcome;
 }
 
-Result<BestPatch> encode_best(ByteView old_data, ByteView new_data, const std::vector<Algorithm>& algorithms,
+Result<BestPatch> encode_best(ByteView old_data, ByteView new_data, const std::vector<Algorithm>& requested,
                               const EncodeOptions& options, const PhaseProgressFn& phase_progress) {
-  if (algorithms.empty()) return Error{Errc::invalid_argument, "no algorithm to try"};
+  if (requested.empty()) return Error{Errc::invalid_argument, "no algorithm to try"};
+  // Large images: several candidates at once would each hold their own working set
+  // (zstd's window, VCDIFF's, the ota coders), so a choice among several keeps ota,
+  // whose memory is bounded (docs/delta.md, "Large images").
+  std::vector<Algorithm> algorithms = requested;
+  const bool large = std::max(old_data.size(), new_data.size()) >= detail::kAnchoredThresholdBytes;
+  if (large && algorithms.size() > 1 &&
+      std::find(algorithms.begin(), algorithms.end(), Algorithm::kOta) != algorithms.end())
+    algorithms = {Algorithm::kOta};
   // The digests (for the trailer and the report) are computed while encoding.
   auto digests = std::async(std::launch::async, make_trailer, old_data, new_data);
   auto run = [&](Algorithm algo) {

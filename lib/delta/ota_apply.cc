@@ -145,7 +145,12 @@ class OutputStage {
  public:
   OutputStage(io::Writer& out, BranchFilter filter) : out_(out), filter_(filter) {}
   uint8_t* room(size_t n) {  // n <= kChunkBytes
-    if (used_ + n > sizeof buf_) flush_error_ = flush(false);
+    if (used_ + n > sizeof buf_) {
+      flush_error_ = flush(false);
+      // After a failed write the buffered bytes are lost anyway (status() reports it);
+      // the space handed out must still be inside the buffer.
+      if (!flush_error_) used_ = 0;
+    }
     return buf_ + used_;
   }
   void commit(size_t n) { used_ += n; }

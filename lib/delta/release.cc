@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/hex.h"
+#include "delta/anchored_scan.h"
 #include "io/write_atomic.h"
 
 namespace ota::delta {
@@ -180,7 +181,10 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& req)
     report.target_name = req.new_path.filename().string();
     report.target_size = new_data.size();
     report.threshold = req.threshold;
-    const unsigned jobs = req.jobs ? req.jobs : std::max(1u, std::thread::hardware_concurrency());
+    // Default: one source per core, but one at a time for large images, whose working
+    // set (the source, the anchors, three coders) is a large part of the machine.
+    const bool large = new_data.size() >= detail::kAnchoredThresholdBytes;
+    const unsigned jobs = req.jobs ? req.jobs : large ? 1u : std::max(1u, std::thread::hardware_concurrency());
 
     // The full image compresses on its own thread(s) while the deltas are made.
     auto full = std::async(std::launch::async, [&] { return compress_full_image(new_data, jobs); });

@@ -26,7 +26,7 @@ struct ReleaseRequest {
   // A delta of at least this fraction of the compressed full image is not worth
   // shipping: that source gets the full image.
   double threshold = kDefaultFallbackThreshold;
-  unsigned jobs = 0;  // sources encoded at once; 0: the number of cores
+  unsigned jobs = 0;  // sources encoded at once; 0: the number of cores (1 for images >= 128 MiB)
   PhaseProgressFn progress;
 };
 

@@ -287,6 +287,34 @@ TEST(OtaPatchHostile, WrongSourceIsRejectedByName) {
   EXPECT_EQ(s.error().code, Errc::rejected);
 }
 
+// Fails every write after the first `budget` bytes, as a full disk does.
+class FullDisk final : public io::Writer {
+ public:
+  explicit FullDisk(size_t budget) : budget_(budget) {}
+  Result<void> write(ByteView data) override {
+    if (data.size() > budget_) return Error{Errc::io, "no space left on device"};
+    budget_ -= data.size();
+    return {};
+  }
+
+ private:
+  size_t budget_;
+};
+
+TEST(OtaPatchHostile, AFailingOutputStopsTheDecoderCleanly) {
+  Bytes old_data = testing::structured_bytes(1 << 20, 31), new_data = testing::mutate(old_data, 32);
+  for (BranchFilter filter : {BranchFilter::kNone, BranchFilter::kX86}) {
+    auto patch = ota_encode(old_data, new_data, {{8}, {filter}, 1});
+    ASSERT_TRUE(patch);
+    for (size_t budget : {size_t(0), size_t(100000), size_t(700000)}) {
+      FullDisk out(budget);
+      auto r = ota_apply(old_data, patch->bytes, out, {});
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().message, "no space left on device");
+    }
+  }
+}
+
 TEST(OtaPatchHostile, OutputLimitIsEnforcedBeforeDecoding) {
   Fixture f;
   auto r = apply_raw(f.old_data, f.patch, ApplyLimits{.max_output_bytes = 1000});
