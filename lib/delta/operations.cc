@@ -153,6 +153,8 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
   const SplitPatch split = split_trailer(patch, *algo);
   // The source digest is checked while the patch decodes (the output is not yet
   // published); a mismatch is reported in preference to whatever the decoder said.
+  // The ota container checks it before decoding: not one byte reaches `out` (a
+  // device's inactive slot) from the wrong source.
   std::future<crypto::Sha256Digest> source_digest;
   if (split.trailer)
     source_digest = std::async(std::launch::async, [old_data] { return crypto::sha256(old_data); });
@@ -167,12 +169,14 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
                                      std::to_string(old_data.size()) +
                                      " bytes); apply it to the version it was made for"};
   };
+  const bool source_first = *algo == Algorithm::kOta;
+  if (source_first) OTA_TRY(check_source());
   HashingWriter hashed(out);
   auto written = *algo == Algorithm::kBsdiff   ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
                  : *algo == Algorithm::kVcdiff ? vcdiff_apply(old_data, split.payload, hashed, limits, progress)
                  : *algo == Algorithm::kOta    ? ota_apply(old_data, split.payload, hashed, limits, progress)
                                                : zstd_apply(old_data, split.payload, hashed, limits, progress);
-  OTA_TRY(check_source());
+  if (!source_first) OTA_TRY(check_source());
   if (!written) return std::move(written).error();
   ApplyOutcome outcome{*algo, hashed.size(), hashed.finish(), false};
   if (split.trailer) {

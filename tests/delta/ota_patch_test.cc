@@ -272,10 +272,14 @@ TEST(OtaPatchHostile, NoStreamByteFlipYieldsAWrongOutput) {
   }
 }
 
-TEST(OtaPatchHostile, WrongSourceIsRejectedByName) {
+TEST(OtaPatchHostile, WrongSourceIsRejectedBeforeAnyOutput) {
   Fixture f;
   Bytes other = f.old_data;
   other[100] ^= 1;
+  io::VectorWriter untouched;
+  auto first = apply_patch_bytes(other, f.patch, untouched, {});
+  ASSERT_FALSE(first);
+  EXPECT_TRUE(untouched.bytes.empty());
   auto r = apply_checked(other, f.patch);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::rejected);
