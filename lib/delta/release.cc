@@ -153,6 +153,23 @@ Result<void> check_request(io::Storage& fs, const ReleaseRequest& req) {
   return {};
 }
 
+// One source's smallest delta, applied once in memory before anyone trusts it: it must
+// rebuild the target. The source is held only for this.
+Result<BestPatch> make_checked_delta(io::Storage& fs, const ReleaseSource& s, ByteView new_data,
+                                     const ReleaseRequest& req, const PhaseProgressFn& progress) {
+  auto old_file = fs.open_input(s.path);
+  if (!old_file) return std::move(old_file).error().with_context("reading --from " + s.version);
+  const ByteView old_data = (*old_file)->bytes();
+  auto best = encode_best(old_data, new_data, req.algorithms, req.encode, progress);
+  if (!best) return best;
+  NullWriter sink;
+  auto applied = apply_patch_bytes(old_data, best->bytes, sink, ApplyLimits{.max_output_bytes = new_data.size()});
+  if (!applied) return std::move(applied).error().with_context("checking the delta from " + s.version);
+  if (applied->output_sha256 != best->report.new_sha256 || applied->output_size != new_data.size())
+    return Error{Errc::io, "the delta from " + s.version + " does not rebuild the target; not published"};
+  return best;
+}
+
 }  // namespace
 
 bool valid_release_version(std::string_view v) {
@@ -169,11 +186,11 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& req)
     auto new_file = fs.open_input(req.new_path);
     if (!new_file) return std::move(new_file).error().with_context("reading --to");
     const ByteView new_data = (*new_file)->bytes();
-    std::vector<std::unique_ptr<io::InputFile>> old_files;
+    // Sources are read one per worker when its turn comes (memory: `jobs` sources, not
+    // all of them); a missing one is reported before any work starts.
     for (const auto& s : req.sources) {
-      auto f = fs.open_input(s.path);
-      if (!f) return std::move(f).error().with_context("reading --from " + s.version);
-      old_files.push_back(std::move(*f));
+      auto st = fs.stamp(s.path);
+      if (!st) return std::move(st).error().with_context("reading --from " + s.version);
     }
     OTA_TRY(fs.create_directories(req.out_dir));
 
@@ -184,7 +201,8 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& req)
     // Default: one source per core, but one at a time for large images, whose working
     // set (the source, the anchors, three coders) is a large part of the machine.
     const bool large = new_data.size() >= detail::kAnchoredThresholdBytes;
-    const unsigned jobs = req.jobs ? req.jobs : large ? 1u : std::max(1u, std::thread::hardware_concurrency());
+    unsigned jobs = req.jobs ? req.jobs : large ? 1u : std::max(1u, std::thread::hardware_concurrency());
+    if (!fs.thread_safe()) jobs = 1;
 
     // The full image compresses on its own thread(s) while the deltas are made.
     auto full = std::async(std::launch::async, [&] { return compress_full_image(new_data, jobs); });
@@ -203,7 +221,7 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& req)
           progress = [&](std::string_view phase, uint64_t d, uint64_t t) {
             req.progress("from " + s.version + ": " + std::string(phase), d, t);
           };
-        made[i] = encode_best(old_files[i]->bytes(), new_data, req.algorithms, req.encode, progress);
+        made[i] = make_checked_delta(fs, s, new_data, req, progress);
         if (req.progress && jobs > 1) req.progress("deltas", ++done_sources, req.sources.size());
       }
     };
@@ -234,13 +252,6 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& req)
       e.ratio_to_full = full_bytes->empty() ? 1.0 : double(e.delta_size) / double(full_bytes->size());
       e.use_delta = e.ratio_to_full < req.threshold;
       if (e.use_delta) {
-        // Proof before publishing: the patch rebuilds the target from this source.
-        NullWriter sink;
-        auto applied = apply_patch_bytes(old_files[i]->bytes(), best->bytes, sink,
-                                         ApplyLimits{.max_output_bytes = new_data.size()});
-        if (!applied) return std::move(applied).error().with_context("checking the delta from " + s.version);
-        if (applied->output_sha256 != report.target_sha256)
-          return Error{Errc::io, "the delta from " + s.version + " does not rebuild the target; not published"};
         e.patch = ReleaseFile{report.target_name + ".from-" + s.version + extension(e.algorithm),
                               best->bytes.size(), crypto::sha256(best->bytes)};
         OTA_TRY(written.write(req.out_dir / e.patch->file, best->bytes));
