@@ -2,6 +2,7 @@
 #include "flash/cutting_flash.h"
 #include "core/hex.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -16,6 +17,7 @@ std::string_view to_string(CutMode mode) {
     case CutMode::after: return "after";
     case CutMode::torn_program: return "torn-program";
     case CutMode::torn_erase: return "torn-erase";
+    case CutMode::unstable: return "unstable";
   }
   return "unknown";
 }
@@ -52,7 +54,8 @@ Result<void> CuttingFlash::program(uint64_t offset, ByteView data) {
     case CutMode::after: (void)flash_.program(offset, data); break;  // result never seen
     case CutMode::torn_program:
     case CutMode::torn_erase:
-      if (flash_.check_program(offset, data)) tear_program(offset, data);
+    case CutMode::unstable:
+      if (flash_.check_program(offset, data)) tear_program(offset, data, mode_ == CutMode::unstable);
       break;
   }
   return power_cut(what);
@@ -68,7 +71,8 @@ Result<void> CuttingFlash::erase(uint64_t offset, uint64_t length) {
     case CutMode::after: (void)flash_.erase(offset, length); break;
     case CutMode::torn_program:
     case CutMode::torn_erase:
-      if (flash_.check_erase(offset, length)) tear_erase(offset, length);
+    case CutMode::unstable:
+      if (flash_.check_erase(offset, length)) tear_erase(offset, length, mode_ == CutMode::unstable);
       break;
   }
   return power_cut(what);
@@ -77,14 +81,14 @@ Result<void> CuttingFlash::erase(uint64_t offset, uint64_t length) {
 // Granules [0, k) reach the programmed value, granule k a random subset of its bit
 // changes (all, none or anything between: "all but the last byte" of mcuboot PR #2793
 // is one outcome), the rest is untouched.
-void CuttingFlash::tear_program(uint64_t offset, ByteView data) {
+void CuttingFlash::tear_program(uint64_t offset, ByteView data, bool unstable) {
   const size_t ws = flash_.geometry().write_size;
   const uint8_t erased = flash_.geometry().erased;
   const size_t granules = data.size() / ws;
   const size_t k = static_cast<size_t>(next_random() % granules);
   const size_t torn_end = (k + 1) * ws;
   const Bytes& now = flash_.bytes();
-  Bytes result(torn_end);
+  Bytes result(torn_end), old_granule(ws), new_granule(ws);
   uint64_t bits = 0;
   for (size_t i = 0; i < torn_end; ++i) {
     const uint8_t old = now[offset + i];
@@ -97,17 +101,21 @@ void CuttingFlash::tear_program(uint64_t offset, ByteView data) {
     if ((i - k * ws) % 8 == 0) bits = next_random();
     const uint8_t keep = static_cast<uint8_t>(bits >> (8 * ((i - k * ws) % 8)));
     result[i] = static_cast<uint8_t>(old ^ ((old ^ target) & keep));
+    old_granule[i - k * ws] = old;
+    new_granule[i - k * ws] = target;
   }
   flash_.poke(offset, result);
   flash_.mark_programmed(offset, torn_end);
+  if (unstable) flash_.make_unstable(offset + k * ws, old_granule, new_granule, next_random());
 }
 
 // A real erase first (resets the marks, counts the cycle), then each bit that was
 // programmed before survives with probability 1/2: bits only ever move toward erased.
-void CuttingFlash::tear_erase(uint64_t offset, uint64_t length) {
+void CuttingFlash::tear_erase(uint64_t offset, uint64_t length, bool unstable) {
   const uint8_t erased = flash_.geometry().erased;
   Bytes before(flash_.bytes().begin() + static_cast<std::ptrdiff_t>(offset),
                flash_.bytes().begin() + static_cast<std::ptrdiff_t>(offset + length));
+  const Bytes original = before;
   (void)flash_.erase(offset, length);  // checked by the caller
   uint64_t bits = 0;
   for (size_t i = 0; i < before.size(); ++i) {
@@ -116,6 +124,13 @@ void CuttingFlash::tear_erase(uint64_t offset, uint64_t length) {
     before[i] = static_cast<uint8_t>(erased ^ ((before[i] ^ erased) & survive));
   }
   flash_.poke(offset, before);
+  if (!unstable) return;
+  // Every granule that did not end fully erased reads between its old and erased values.
+  const size_t ws = flash_.geometry().write_size;
+  const Bytes erased_granule(ws, erased);
+  for (size_t g = 0; g < before.size(); g += ws)
+    if (!std::equal(before.begin() + long(g), before.begin() + long(g + ws), erased_granule.begin()))
+      flash_.make_unstable(offset + g, ByteView(original).subspan(g, ws), erased_granule, next_random());
 }
 
 }  // namespace ota::flash

@@ -18,9 +18,11 @@ enum class CutMode {
   torn_program,  // a program stops inside a seeded granule (an erase tears as torn_erase)
   torn_erase,    // each bit of the erased range keeps its old value or becomes erased
                  // (a program tears as torn_program)
+  unstable,      // torn as above, and the torn cells then read as a seeded per-read mix
+                 // of their old and new values until erased or programmed (F5)
 };
-inline constexpr std::array<CutMode, 4> kAllCutModes = {CutMode::before, CutMode::after,
-                                                        CutMode::torn_program, CutMode::torn_erase};
+inline constexpr std::array<CutMode, 5> kAllCutModes = {CutMode::before, CutMode::after, CutMode::torn_program,
+                                                        CutMode::torn_erase, CutMode::unstable};
 std::string_view to_string(CutMode mode);
 
 // Wraps a MemFlash (not owned; it must outlive this) and counts program and erase calls
@@ -52,8 +54,8 @@ class CuttingFlash final : public Flash {
 
  private:
   Result<void> power_cut(std::string_view what);
-  void tear_program(uint64_t offset, ByteView data);
-  void tear_erase(uint64_t offset, uint64_t length);
+  void tear_program(uint64_t offset, ByteView data, bool unstable);
+  void tear_erase(uint64_t offset, uint64_t length, bool unstable);
   uint64_t next_random();
 
   MemFlash& flash_;

@@ -46,8 +46,35 @@ Result<void> MemFlash::read(uint64_t offset, std::span<uint8_t> out) {
     return Error{Errc::invalid_argument,
                  "read at " + range(offset, out.size()) + " passes the flash end " + hex_number(bytes_.size())};
   std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+  if (unstable_.empty() || out.empty()) return {};
+  const uint64_t ws = geometry_.write_size;
+  const uint64_t read_no = ++reads_;
+  for (auto it = unstable_.lower_bound(offset / ws); it != unstable_.end() && it->first * ws < offset + out.size();
+       ++it) {
+    const UnstableCell& cell = it->second;
+    for (uint64_t j = 0; j < ws; ++j) {
+      const uint64_t at = it->first * ws + j;
+      if (at < offset || at >= offset + out.size()) continue;
+      // splitmix64 of (seed, read, byte): which differing bits read as new this time.
+      uint64_t z = cell.seed ^ (read_no * 0x9E3779B97F4A7C15ull) ^ (at * 0xD1B54A32D192ED03ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      z ^= z >> 31;
+      const uint8_t old_value = cell.old_bytes[j], new_value = cell.new_bytes[j];
+      out[at - offset] = static_cast<uint8_t>(old_value ^ ((old_value ^ new_value) & uint8_t(z)));
+    }
+  }
   return {};
 }
+
+void MemFlash::make_unstable(uint64_t offset, ByteView old_bytes, ByteView new_bytes, uint64_t seed) {
+  const uint64_t ws = geometry_.write_size;
+  assert(offset % ws == 0 && old_bytes.size() == ws && new_bytes.size() == ws && offset + ws <= bytes_.size());
+  unstable_[offset / ws] = UnstableCell{Bytes(old_bytes.begin(), old_bytes.end()),
+                                        Bytes(new_bytes.begin(), new_bytes.end()), seed};
+}
+
+bool MemFlash::unstable(uint64_t offset) const { return unstable_.count(offset / geometry_.write_size) != 0; }
 
 Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
   const uint64_t ws = geometry_.write_size;
@@ -93,7 +120,10 @@ Result<void> MemFlash::program(uint64_t offset, ByteView data) {
     uint8_t& cell = bytes_[offset + i];
     cell = static_cast<uint8_t>(((cell ^ erased) | (data[i] ^ erased)) ^ erased);
   }
-  for (uint64_t at = offset; at < offset + data.size(); at += ws) programmed_[at / ws] = true;
+  for (uint64_t at = offset; at < offset + data.size(); at += ws) {
+    programmed_[at / ws] = true;
+    unstable_.erase(at / ws);  // a completed program settles the cells
+  }
   ++programs_;
   return {};
 }
@@ -113,7 +143,10 @@ Result<void> MemFlash::erase(uint64_t offset, uint64_t length) {
   OTA_TRY(check_erase(offset, length));
   const uint64_t ws = geometry_.write_size;
   std::fill_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, geometry_.erased);
-  for (uint64_t at = offset; at < offset + length; at += ws) programmed_[at / ws] = false;
+  for (uint64_t at = offset; at < offset + length; at += ws) {
+    programmed_[at / ws] = false;
+    unstable_.erase(at / ws);
+  }
   for (uint64_t at = offset; at < offset + length;) {
     const Sector sector = *geometry_.sector_at(at);
     ++erase_counts_[sector.index];

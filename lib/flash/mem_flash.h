@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "core/bytes.h"
@@ -54,6 +55,13 @@ class MemFlash final : public Flash {
   void mark_programmed(uint64_t offset, uint64_t length);
   bool programmed(uint64_t offset) const;  // the mark of the granule holding `offset`
 
+  // F5 unstable cells: reads of the granule at `offset` (write_size bytes from
+  // `old_bytes`/`new_bytes`) return, per read and per bit, either the old or the new
+  // value (seeded), until the granule is erased or successfully programmed again. The
+  // stored bytes (bytes(), the program rule) keep what poke left.
+  void make_unstable(uint64_t offset, ByteView old_bytes, ByteView new_bytes, uint64_t seed);
+  bool unstable(uint64_t offset) const;
+
   const Bytes& bytes() const { return bytes_; }
   uint64_t erase_count(size_t sector_index) const;  // erases of that sector so far
   uint64_t programs() const { return programs_; }  // successful program() calls
@@ -65,6 +73,12 @@ class MemFlash final : public Flash {
   Bytes bytes_;
   std::vector<bool> programmed_;  // one per write_size granule: programmed since erase
   std::vector<uint64_t> erase_counts_;
+  struct UnstableCell {
+    Bytes old_bytes, new_bytes;
+    uint64_t seed = 0;
+  };
+  std::map<uint64_t, UnstableCell> unstable_;  // by granule index
+  uint64_t reads_ = 0;                         // varies what unstable cells return
   uint64_t programs_ = 0;
   uint64_t erases_ = 0;
 };

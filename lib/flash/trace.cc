@@ -72,7 +72,7 @@ Result<CutMode> parse_cut_mode(std::string_view name) {
   for (CutMode m : kAllCutModes)
     if (to_string(m) == name) return m;
   return Error{Errc::invalid_argument, "unknown cut mode '" + std::string(name) +
-                                           "' (before, after, torn-program, torn-erase)"};
+                                           "' (before, after, torn-program, torn-erase, unstable)"};
 }
 
 std::string to_string(const RunId& id) {

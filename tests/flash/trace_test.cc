@@ -57,7 +57,7 @@ TEST(RunId, BadTextIsRejectedWithTheField) {
       {"scenario=a;layout=b;ws=8;erased=fe;seed=1", "run id: erased 'fe' is not ff or 00"},
       {"scenario=a;layout=b;ws=8;erased=ff", "run id: field 'seed' is missing"},
       {"scenario=a;layout=b;ws=8;erased=ff;seed=1;cuts=0:before", "run id: cut '0:before' is not OPERATION:MODE with OPERATION >= 1"},
-      {"scenario=a;layout=b;ws=8;erased=ff;seed=1;cuts=4:melt", "run id: unknown cut mode 'melt' (before, after, torn-program, torn-erase)"},
+      {"scenario=a;layout=b;ws=8;erased=ff;seed=1;cuts=4:melt", "run id: unknown cut mode 'melt' (before, after, torn-program, torn-erase, unstable)"},
       {"scenario=a b;layout=b;ws=8;erased=ff;seed=1", "run id: scenario 'a b' is not a name"},
       {"scenario=a;scenario=b", "run id: field 'scenario' is given twice"},
       {"colour=red", "run id: unknown field 'colour'"},
