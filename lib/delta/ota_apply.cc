@@ -144,22 +144,16 @@ Result<uint64_t> read_leb128(LzmaSource& src, const std::string& where) {
 class OutputStage {
  public:
   OutputStage(io::Writer& out, BranchFilter filter) : out_(out), filter_(filter) {}
-  uint8_t* room(size_t n) {  // n <= kChunkBytes
-    if (used_ + n > sizeof buf_) {
-      flush_error_ = flush(false);
-      // After a failed write the buffered bytes are lost anyway (status() reports it);
-      // the space handed out must still be inside the buffer.
-      if (!flush_error_) used_ = 0;
-    }
+  // Space for n <= kChunkBytes more bytes, flushing first when the buffer is full.
+  Result<uint8_t*> room(size_t n) {
+    if (used_ + n > sizeof buf_) OTA_TRY(flush(false));
     return buf_ + used_;
   }
   void commit(size_t n) { used_ += n; }
-  Result<void> status() { return std::move(flush_error_); }
   Result<void> finish() { return flush(true); }
 
  private:
   Result<void> flush(bool at_end) {
-    if (!flush_error_) return std::move(flush_error_);
     size_t final_bytes = used_;
     if (filter_ == BranchFilter::kX86) final_bytes = x86_branch_decode(buf_, used_, base_, at_end);
     OTA_TRY(out_.write({buf_, final_bytes}));
@@ -174,7 +168,6 @@ class OutputStage {
   uint8_t buf_[2 * kChunkBytes];
   size_t used_ = 0;
   uint64_t base_ = 0;
-  Result<void> flush_error_;
 };
 
 std::string entry_name(uint64_t index) { return "control entry " + std::to_string(index); }
@@ -237,20 +230,21 @@ Result<uint64_t> ota_apply(ByteView old_view, ByteView patch, io::Writer& out,
                                       " consecutive empty control entries: the patch is corrupt"};
     for (uint64_t done = 0; done < *copy;) {
       const size_t n = size_t(std::min<uint64_t>(*copy - done, kChunkBytes));
-      uint8_t* dst = output->room(n);
-      OTA_TRY(diff->read(dst, n));
+      auto dst = output->room(n);
+      if (!dst) return std::move(dst).error();
+      uint8_t* d = *dst;
+      OTA_TRY(diff->read(d, n));
       const uint8_t* src = old_data + old_pos + done;
-      for (size_t i = 0; i < n; ++i) dst[i] = uint8_t(dst[i] + src[i]);
+      for (size_t i = 0; i < n; ++i) d[i] = uint8_t(d[i] + src[i]);
       output->commit(n);
-      OTA_TRY(output->status());
       done += n;
     }
     for (uint64_t done = 0; done < *extra_len;) {
       const size_t n = size_t(std::min<uint64_t>(*extra_len - done, kChunkBytes));
-      uint8_t* dst = output->room(n);
-      OTA_TRY(extra->read(dst, n));
+      auto dst = output->room(n);
+      if (!dst) return std::move(dst).error();
+      OTA_TRY(extra->read(*dst, n));
       output->commit(n);
-      OTA_TRY(output->status());
       done += n;
     }
     written += *copy + *extra_len;

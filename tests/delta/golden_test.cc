@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tools/test_files.h"
 #include "delta/bsdiff.h"
 #include "delta/operations.h"
 #include "io/posix_storage.h"
@@ -14,11 +15,7 @@ namespace {
 
 const std::filesystem::path kData = OTA_TEST_DATA;
 
-Bytes read(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  EXPECT_TRUE(f) << p;
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
+using testing::read_file;
 
 Result<Bytes> patch_apply(const Bytes& old_data, const Bytes& patch) {
   io::VectorWriter out;
@@ -28,21 +25,21 @@ Result<Bytes> patch_apply(const Bytes& old_data, const Bytes& patch) {
 }
 
 TEST(Golden, OurBsdiffEqualsDebianBsdiffByteForByte) {
-  Bytes old_data = read(kData / "delta/old.bin"), new_data = read(kData / "delta/new.bin");
-  EXPECT_EQ(bsdiff_encode(old_data, new_data)->bytes, read(kData / "delta/debian-bsdiff.patch"));
+  Bytes old_data = read_file(kData / "delta/old.bin"), new_data = read_file(kData / "delta/new.bin");
+  EXPECT_EQ(bsdiff_encode(old_data, new_data)->bytes, read_file(kData / "delta/debian-bsdiff.patch"));
 }
 
 TEST(Golden, OurTrailerFormatIsStable) {
-  Bytes old_data = read(kData / "delta/old.bin"), new_data = read(kData / "delta/new.bin");
+  Bytes old_data = read_file(kData / "delta/old.bin"), new_data = read_file(kData / "delta/new.bin");
   EXPECT_EQ(encode_patch(Algorithm::kBsdiff, old_data, new_data, {})->bytes,
-            read(kData / "delta/ota-bsdiff-trailer.patch"));
+            read_file(kData / "delta/ota-bsdiff-trailer.patch"));
 }
 
 TEST(Golden, PeerPatchesApply) {
-  Bytes old_data = read(kData / "delta/old.bin"), new_data = read(kData / "delta/new.bin");
+  Bytes old_data = read_file(kData / "delta/old.bin"), new_data = read_file(kData / "delta/new.bin");
   for (const char* name : {"debian-bsdiff.patch", "zstd-cli-19.patch", "zstd-cli-long31.patch",
                            "ota-bsdiff-trailer.patch", "ota-zstd-trailer.patch"}) {
-    auto r = patch_apply(old_data, read(kData / "delta" / name));
+    auto r = patch_apply(old_data, read_file(kData / "delta" / name));
     ASSERT_TRUE(r) << name << ": " << r.error().message;
     EXPECT_EQ(*r, new_data) << name;
   }
@@ -50,7 +47,7 @@ TEST(Golden, PeerPatchesApply) {
 
 // Each line of bad/EXPECTED: file, error code, a substring of the message.
 TEST(Golden, BadPatchesAreRejectedWithTheirMessage) {
-  Bytes old_data = read(kData / "delta/old.bin");
+  Bytes old_data = read_file(kData / "delta/old.bin");
   std::ifstream expected(kData / "delta/bad/EXPECTED");
   std::string line;
   int checked = 0;
@@ -60,7 +57,7 @@ TEST(Golden, BadPatchesAreRejectedWithTheirMessage) {
     std::string file, code, message;
     fields >> file >> code;
     std::getline(fields >> std::ws, message);
-    auto r = patch_apply(old_data, read(kData / "delta/bad" / file));
+    auto r = patch_apply(old_data, read_file(kData / "delta/bad" / file));
     ASSERT_FALSE(r) << file << " was accepted";
     EXPECT_EQ(to_string(r.error().code), code) << file << ": " << r.error().message;
     EXPECT_NE(r.error().message.find(message), std::string::npos)

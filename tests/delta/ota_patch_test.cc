@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tools/test_files.h"
 #include "delta/operations.h"
 #include "delta/ota_patch.h"
 #include "tools/test_data.h"
@@ -16,11 +17,7 @@ namespace {
 
 const std::filesystem::path kData = OTA_TEST_DATA;
 
-Bytes read(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  EXPECT_TRUE(f) << p;
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
+using testing::read_file;
 
 Result<Bytes> apply_raw(const Bytes& old_data, const Bytes& patch, ApplyLimits limits = {}) {
   io::VectorWriter out;
@@ -140,8 +137,8 @@ TEST(OtaPatch, Deterministic) {
 TEST(OtaPatch, GoldenPatchIsStableAndApplies) {
   // tests/data/delta/ota-default.patch: `ota-delta create --algo ota` on old.bin/new.bin
   // (tests/data/PROVENANCE.md). A change here changes what devices must decode.
-  Bytes old_data = read(kData / "delta/old.bin"), new_data = read(kData / "delta/new.bin");
-  const Bytes golden = read(kData / "delta/ota-default.patch");
+  Bytes old_data = read_file(kData / "delta/old.bin"), new_data = read_file(kData / "delta/new.bin");
+  const Bytes golden = read_file(kData / "delta/ota-default.patch");
   auto made = encode_patch(Algorithm::kOta, old_data, new_data, {});
   ASSERT_TRUE(made);
   EXPECT_EQ(made->bytes, golden);

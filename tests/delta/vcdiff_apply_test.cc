@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "tools/test_files.h"
 #include "delta/vcdiff.h"
 #include "delta/vcdiff_craft.h"
 #include "delta/vcdiff_internal.h"
@@ -24,17 +25,9 @@ using namespace testing::vcdiff;
 
 const fs::path kData = fs::path(OTA_TEST_DATA) / "delta/vcdiff";
 
-Bytes read(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  EXPECT_TRUE(f) << p;
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
+using testing::read_file;
 
-void write(const fs::path& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-  ASSERT_TRUE(f) << p;
-}
+using testing::write_file;
 
 Result<Bytes> decode(const Bytes& old_data, const Bytes& patch,
                      ApplyLimits limits = {.max_output_bytes = 64 << 20}) {
@@ -58,19 +51,19 @@ const char* const kGoldens[] = {"xdelta3-default.vcdiff", "xdelta3-9.vcdiff",
                                 "xdelta3-none-w16k.vcdiff"};
 
 TEST(VcdiffGolden, AppliesWhatXdelta3Wrote) {
-  const Bytes old_data = read(kData / "old.bin"), new_data = read(kData / "new.bin");
+  const Bytes old_data = read_file(kData / "old.bin"), new_data = read_file(kData / "new.bin");
   for (const char* name : kGoldens) {
-    auto r = decode(old_data, read(kData / name));
+    auto r = decode(old_data, read_file(kData / name));
     ASSERT_TRUE(r) << name << ": " << r.error().message;
     EXPECT_EQ(*r, new_data) << name;
   }
-  auto r = decode({}, read(kData / "xdelta3-nosource.vcdiff"));
+  auto r = decode({}, read_file(kData / "xdelta3-nosource.vcdiff"));
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(*r, new_data);
 }
 
 TEST(VcdiffGolden, InspectReadsXdelta3Headers) {
-  auto info = inspect_vcdiff(read(kData / "xdelta3-w16k.vcdiff"));
+  auto info = inspect_vcdiff(read_file(kData / "xdelta3-w16k.vcdiff"));
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->secondary, "lzma");
   EXPECT_FALSE(info->custom_code_table);
@@ -78,7 +71,7 @@ TEST(VcdiffGolden, InspectReadsXdelta3Headers) {
   EXPECT_EQ(info->windows, 3u);
   EXPECT_EQ(info->target_size, 36339u);
   EXPECT_TRUE(info->adler32);
-  auto none = inspect_vcdiff(read(kData / "xdelta3-none.vcdiff"));
+  auto none = inspect_vcdiff(read_file(kData / "xdelta3-none.vcdiff"));
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->secondary);
   EXPECT_EQ(none->windows, 1u);
@@ -87,9 +80,9 @@ TEST(VcdiffGolden, InspectReadsXdelta3Headers) {
 // VCDIFF has no end marker: a cut at a window boundary is a shorter valid delta, whose
 // output is a prefix (the ota trailer's digest catches that). Any other cut is an error.
 TEST(VcdiffGolden, TruncationAtEveryByteIsAnErrorOrAWindowPrefix) {
-  const Bytes old_data = read(kData / "old.bin"), new_data = read(kData / "new.bin");
+  const Bytes old_data = read_file(kData / "old.bin"), new_data = read_file(kData / "new.bin");
   for (const char* name : kGoldens) {
-    const Bytes patch = read(kData / name);
+    const Bytes patch = read_file(kData / name);
     int prefixes = 0;
     for (size_t n = 0; n < patch.size(); ++n) {
       auto r = decode(old_data, Bytes(patch.begin(), patch.begin() + long(n)));
@@ -118,7 +111,7 @@ size_t first_sections_offset(const Bytes& p, size_t header_size) {
 }
 
 TEST(VcdiffGolden, EveryBitFlipInTheHeadersIsRejected) {
-  const Bytes old_data = read(kData / "old.bin"), patch = read(kData / "xdelta3-none.vcdiff");
+  const Bytes old_data = read_file(kData / "old.bin"), patch = read_file(kData / "xdelta3-none.vcdiff");
   const size_t header_size = 23;  // magic, indicator, app header length 17, "new.bin//old.bin/"
   const size_t end = first_sections_offset(patch, header_size);
   for (size_t i = 0; i < end; ++i) {
@@ -136,9 +129,9 @@ TEST(VcdiffGolden, EveryBitFlipInTheHeadersIsRejected) {
 }
 
 TEST(VcdiffGolden, BitFlipsAnywhereNeverCrash) {
-  const Bytes old_data = read(kData / "old.bin"), new_data = read(kData / "new.bin");
+  const Bytes old_data = read_file(kData / "old.bin"), new_data = read_file(kData / "new.bin");
   for (const char* name : {"xdelta3-w16k.vcdiff", "xdelta3-none-w16k.vcdiff"}) {
-    const Bytes patch = read(kData / name);
+    const Bytes patch = read_file(kData / name);
     for (size_t i = 0; i < patch.size(); ++i) {
       Bytes bad = patch;
       bad[i] ^= uint8_t(1 << (i % 8));
@@ -151,7 +144,7 @@ TEST(VcdiffGolden, BitFlipsAnywhereNeverCrash) {
 }
 
 TEST(VcdiffGolden, Adler32MismatchIsCorrupt) {
-  const Bytes old_data = read(kData / "old.bin"), patch = read(kData / "xdelta3-none.vcdiff");
+  const Bytes old_data = read_file(kData / "old.bin"), patch = read_file(kData / "xdelta3-none.vcdiff");
   Bytes bad = patch;
   bad[first_sections_offset(patch, 23) - 1] ^= 1;
   expect_error(decode(old_data, bad), Errc::corrupt, "window 0: adler32 mismatch");
@@ -161,9 +154,9 @@ TEST(VcdiffGolden, Adler32MismatchIsCorrupt) {
 }
 
 TEST(VcdiffGolden, GarbageAfterTheLastWindowIsRejected) {
-  const Bytes old_data = read(kData / "old.bin");
+  const Bytes old_data = read_file(kData / "old.bin");
   for (const Bytes& tail : {Bytes{0}, Bytes{0x01}, str("garbage!")}) {
-    Bytes bad = read(kData / "xdelta3-default.vcdiff");
+    Bytes bad = read_file(kData / "xdelta3-default.vcdiff");
     bad.insert(bad.end(), tail.begin(), tail.end());
     expect_error(decode(old_data, bad), Errc::corrupt, "window 1");
   }
@@ -350,12 +343,12 @@ class VcdiffXdelta3Interop : public ::testing::Test {
 
   // `xdelta3 -e OPTIONS [-s OLD] NEW PATCH`; no source when `old_data` is null.
   Bytes encode(const std::string& options, const Bytes* old_data, const Bytes& new_data) {
-    write(dir_ / "old", old_data ? *old_data : Bytes{});
-    write(dir_ / "new", new_data);
+    write_file(dir_ / "old", old_data ? *old_data : Bytes{});
+    write_file(dir_ / "new", new_data);
     const std::string cmd = "cd '" + dir_.string() + "' && xdelta3 -e -f -q " + options +
                             (old_data ? " -s old" : "") + " new patch";
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    return read(dir_ / "patch");
+    return read_file(dir_ / "patch");
   }
 
   void round_trip(const std::string& options, const Bytes& old_data, const Bytes& new_data,

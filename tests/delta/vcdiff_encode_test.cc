@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/test_files.h"
 #include "delta/vcdiff.h"
 #include "tools/test_data.h"
 
@@ -24,17 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Bytes read_file(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  EXPECT_TRUE(f) << p;
-  return Bytes(std::istreambuf_iterator<char>(f), {});
-}
+using testing::read_file;
 
-void write_file(const fs::path& p, const Bytes& b) {
-  std::ofstream f(p, std::ios::binary);
-  f.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-  ASSERT_TRUE(f) << p;
-}
+using testing::write_file;
 
 Bytes encode(const Bytes& old_data, const Bytes& new_data, const VcdiffParams& params = {}) {
   auto patch = vcdiff_encode(old_data, new_data, params);
