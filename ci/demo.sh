@@ -185,7 +185,7 @@ mv "$out/report.json.tmp" "$out/report.json"
 /usr/bin/python3 tests/schemas/validate.py schemas/demo-report.schema.json "$out/report.json"
 
 jq -r '"ota-toolchain demo: \(.firmware | length) firmware releases, \(.deltas | length) deltas, all applied and verified by sha256",
-  "  from     to       algorithm   patch bytes   of full image   (bsdiff / zstd candidates)",
+  "  from     to       algorithm   patch bytes   of full image   (candidates: bsdiff / zstd / vcdiff / ota)",
   (.deltas[] | "  \(.from)   \(.to)   \(.algorithm | . + " " * (10 - length))  \(.patch_size | tostring | " " * (11 - length) + .)   \(.ratio * 1000 | round / 10 | tostring + "%" | " " * (13 - length) + .)   (\([.candidates[].patch_size | tostring] | join(" / ")))"),
   "signed: \(.signatures | length) files with the targets key \(.keys[] | select(.role == "targets") | .key_id[0:16])… in a SoftHSM2 token; openssl verified each; audit log: \(.audit.records) records, chain intact",
   "TUF image repository: \(.repository.path) — targets v\(.repository.versions.targets), \(.repository.targets) targets (images and deltas); verified as a client: \(.repository.verified_target.name) with deltas from \(.repository.verified_target.deltas | join(", "))",
