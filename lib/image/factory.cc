@@ -5,6 +5,7 @@
 
 #include "core/hex.h"
 #include "flash/mem_flash.h"
+#include "image/device_trust.h"
 #include "image/flash_map.h"
 #include "image/key_table.h"
 
@@ -19,31 +20,16 @@ Result<void> program_padded(flash::Flash& flash, uint64_t offset, ByteView data)
   return flash::program_pages(flash, offset, padded);
 }
 
-uint32_t digest32(const ParsedImage& image) { return load_le32(image.sha256.data()); }
-
-TrustPolicy device_policy(const Layout& layout, const std::vector<crypto::PublicKey>& keys,
-                          const std::vector<KeyHash>& provisioned, uint8_t threshold, const Region& slot,
-                          std::optional<uint32_t> floor) {
-  TrustPolicy p;
-  for (const auto& k : keys)
-    if (std::find(provisioned.begin(), provisioned.end(), key_hash(k)) != provisioned.end()) {
-      p.keys.push_back(k);
-      p.trusted.push_back(key_hash(k));
-    }
-  p.threshold = threshold;
-  p.hardware_id = layout.hardware_id;
-  p.vendor = layout.vendor;
-  p.min_security_counter = floor;
-  if (slot.exec_addr) p.slot_address = uint32_t(*slot.exec_addr);
-  return p;
-}
-
 }  // namespace
 
 Result<FactoryReport> build_factory(flash::Flash& flash, const Layout& layout, const FactoryRequest& request) {
   if (request.trust.empty()) return Error{Errc::invalid_argument, "a factory image needs at least one trusted key (--trust)"};
   std::vector<KeyHash> hashes;
   for (const auto& k : request.trust) hashes.push_back(key_hash(k));
+  // The trust the device will have once provisioned: each image is judged as it will boot.
+  DeviceTrust trust{request.trust, RootOfTrust{}};
+  trust.rot.key_hashes = hashes;
+  trust.rot.threshold = request.threshold;
 
   // Bootloader region: flash map, then the key table.
   const Region& boot = *layout.find("bootloader");
@@ -66,8 +52,7 @@ Result<FactoryReport> build_factory(flash::Flash& flash, const Layout& layout, c
       return Error{Errc::invalid_argument, std::string("the ") + name + " image (" + std::to_string(images[i]->size()) +
                                                " bytes) is " + std::to_string(images[i]->size() - slot.size) +
                                                " bytes larger than region '" + slot.name + "' (" + std::to_string(slot.size) + ")"};
-    auto r = verify_image(*images[i], device_policy(layout, request.trust, hashes, request.threshold, slot, std::nullopt),
-                          slot.size);
+    auto r = verify_image(*images[i], slot_policy(layout, trust, int(i), std::nullopt), slot.size);
     if (r.code != VerifyCode::ok)
       return Error{r.code == VerifyCode::invalid_magic || r.code == VerifyCode::invalid_header ||
                            r.code == VerifyCode::invalid_tlv || r.code == VerifyCode::invalid_tlv_info_magic
@@ -89,7 +74,7 @@ Result<FactoryReport> build_factory(flash::Flash& flash, const Layout& layout, c
   for (size_t i = 0; i < report.slots.size(); ++i) {
     const ParsedImage& img = *report.slots[i].image;
     bcr.slot[i] = {SlotState::confirmed, uint8_t(i == 0 ? 15 : 14), layout.boot.tries, FailReason::none,
-                   img.security_counter, digest32(img)};
+                   img.security_counter, record_digest32(img)};
   }
   BcrStore store(flash, layout);
   auto seq = store.write(bcr);
@@ -120,15 +105,9 @@ Result<FlashInspection> inspect_flash(ByteView flash_bytes, const std::optional<
                                              std::to_string(layout.geometry.size())};
   flash::MemFlash flash(layout.geometry, Bytes(flash_bytes.begin(), flash_bytes.end()));
 
-  const Region& boot = *layout.find("bootloader");
-  const size_t keys_at = key_table_offset(layout);
-  if (keys_at < boot.size) {
-    auto keys = decode_key_table(flash_bytes.subspan(boot.offset + keys_at, boot.size - keys_at));
-    if (keys) out.bootloader_keys = std::move(*keys);
-    else out.keys_problem = keys.error().message;
-  } else {
-    out.keys_problem = "the bootloader region has no room for a key table";
-  }
+  auto keys = read_bootloader_keys(flash, layout);
+  if (keys) out.bootloader_keys = std::move(*keys);
+  else out.keys_problem = keys.error().message;
   auto rot = read_rot(flash, layout);
   if (rot) out.rot = std::move(*rot);
   else out.rot_problem = rot.error().message;
@@ -145,16 +124,16 @@ Result<FlashInspection> inspect_flash(ByteView flash_bytes, const std::optional<
     if (bytes.size() < 4 || load_le32(bytes.data()) != kImageMagic) {
       s.empty = true;
     } else {
-      const std::vector<KeyHash> provisioned = out.rot ? out.rot->key_hashes : std::vector<KeyHash>{};
-      TrustPolicy policy = device_policy(layout, out.bootloader_keys, provisioned, out.rot ? out.rot->threshold : 1, slot,
-                                         out.rot ? std::optional<uint32_t>(out.rot->counter) : std::nullopt);
-      s.report = verify_image(bytes, policy, slot.size);
+      // Without a readable rot nothing is provisioned, so no signature is trusted.
+      const DeviceTrust trust{out.bootloader_keys, out.rot.value_or(RootOfTrust{})};
+      s.report = verify_image(bytes, slot_policy(layout, trust, i, out.rot ? std::optional<uint32_t>(out.rot->counter) : std::nullopt),
+                              slot.size);
       if (out.bcr && s.report->image) {
         const SlotRecord& rec = out.bcr->record.slot[size_t(i)];
         uint8_t rec_digest[4];
         store_le32(rec_digest, rec.digest32);
         if (rec.state != SlotState::empty &&
-            (rec.digest32 != digest32(*s.report->image) || rec.sec_cnt != s.report->image->security_counter))
+            (rec.digest32 != record_digest32(*s.report->image) || rec.sec_cnt != s.report->image->security_counter))
           s.bcr_mismatch = "the boot-control record describes another image (digest " + to_hex(ByteView(rec_digest, 4)) + "…, SEC_CNT " +
                            std::to_string(rec.sec_cnt) + ")";
       }
