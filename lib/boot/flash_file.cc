@@ -1,0 +1,126 @@
+#include "boot/flash_file.h"
+
+#include <map>
+
+#include "flash/mem_flash.h"
+#include "image/flash_map.h"
+#include "io/write_atomic.h"
+
+namespace ota::boot {
+namespace {
+
+// Keeps each sector's bytes from before its first program or erase, so "did any byte
+// change" costs a comparison of the touched sectors, not a second copy of the device.
+class TrackingFlash final : public flash::Flash {
+ public:
+  explicit TrackingFlash(flash::MemFlash& flash) : flash_(flash) {}
+  const flash::Geometry& geometry() const override { return flash_.geometry(); }
+  Result<void> read(uint64_t offset, std::span<uint8_t> out) override { return flash_.read(offset, out); }
+  Result<void> program(uint64_t offset, ByteView data) override {
+    keep(offset, data.size());
+    return flash_.program(offset, data);
+  }
+  Result<void> erase(uint64_t offset, uint64_t length) override {
+    keep(offset, length);
+    return flash_.erase(offset, length);
+  }
+
+  bool changed() const {
+    for (const auto& [offset, before] : originals_)
+      if (!std::equal(before.begin(), before.end(), flash_.bytes().begin() + long(offset))) return true;
+    return false;
+  }
+  void forget() { originals_.clear(); }
+
+ private:
+  void keep(uint64_t offset, uint64_t length) {
+    const flash::Geometry& g = flash_.geometry();
+    for (uint64_t at = offset; at < offset + length && at < g.size();) {
+      const auto sector = g.sector_at(at);
+      if (!sector) return;
+      if (!originals_.count(sector->offset)) {
+        const auto& bytes = flash_.bytes();
+        originals_[sector->offset] = Bytes(bytes.begin() + long(sector->offset), bytes.begin() + long(sector->offset + sector->size));
+      }
+      at = sector->offset + sector->size;
+    }
+  }
+
+  flash::MemFlash& flash_;
+  std::map<uint64_t, Bytes> originals_;  // by sector offset
+};
+
+std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
+
+}  // namespace
+
+struct FlashFile::State {
+  State(std::filesystem::path p, image::Layout l, flash::MemFlash m)
+      : path(std::move(p)), layout(std::move(l)), memory(std::move(m)), tracking(memory) {}
+  std::filesystem::path path;
+  image::Layout layout;
+  flash::MemFlash memory;
+  TrackingFlash tracking;
+};
+
+Result<image::Layout> read_layout_file(io::Storage& fs, const std::filesystem::path& path) {
+  auto in = fs.open_input(path);
+  if (!in) return std::move(in).error();
+  const ByteView b = (*in)->bytes();
+  auto layout = image::parse_layout(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+  if (!layout) return std::move(layout).error().with_context("layout " + quoted(path));
+  return layout;
+}
+
+Result<FlashFile> FlashFile::load(io::Storage& fs, const std::filesystem::path& path,
+                                  const std::optional<image::Layout>& given) {
+  auto in = fs.open_input(path);
+  if (!in) return std::move(in).error();
+  const ByteView bytes = (*in)->bytes();
+  auto embedded = image::decode_flash_map(bytes);  // the bootloader region starts at 0
+  image::Layout layout;
+  if (given) {
+    if (!embedded)
+      return Error{Errc::rejected, quoted(path) + " carries no valid flash map (" + embedded.error().message +
+                                       "), so it was not built for the given layout (L6); the file is unchanged"};
+    if (image::encode_flash_map(*embedded) != image::encode_flash_map(*given))
+      return Error{Errc::rejected, "the flash map in " + quoted(path) + " (device '" + embedded->device + "', " +
+                                       std::to_string(embedded->geometry.size()) + " bytes) differs from the given layout (device '" +
+                                       given->device + "', " + std::to_string(given->geometry.size()) +
+                                       " bytes): refusing it (L6); the file is unchanged"};
+    layout = *given;
+  } else {
+    if (!embedded)
+      return Error{Errc::corrupt, quoted(path) + " has no usable flash map (" + embedded.error().message +
+                                      "); is it a flash image from 'ota-image build'?"};
+    layout = std::move(*embedded);
+  }
+  if (bytes.size() != layout.geometry.size())
+    return Error{Errc::corrupt, quoted(path) + " is " + std::to_string(bytes.size()) + " bytes, the flash of '" + layout.device +
+                                    "' is " + std::to_string(layout.geometry.size()) + ": truncated, or not an image of this device"};
+  auto memory = flash::MemFlash::from_image(layout.geometry, Bytes(bytes.begin(), bytes.end()));
+  if (!memory) return std::move(memory).error();
+  return FlashFile(std::make_unique<State>(path, std::move(layout), std::move(*memory)));
+}
+
+FlashFile::FlashFile(std::unique_ptr<State> state) : state_(std::move(state)) {}
+FlashFile::FlashFile(FlashFile&&) noexcept = default;
+FlashFile& FlashFile::operator=(FlashFile&&) noexcept = default;
+FlashFile::~FlashFile() = default;
+
+const image::Layout& FlashFile::layout() const { return state_->layout; }
+const std::filesystem::path& FlashFile::path() const { return state_->path; }
+flash::Flash& FlashFile::flash() { return state_->tracking; }
+const Bytes& FlashFile::bytes() const { return state_->memory.bytes(); }
+bool FlashFile::changed() const { return state_->tracking.changed(); }
+
+Result<bool> FlashFile::save(io::Storage& fs) {
+  if (!changed()) return false;
+  auto w = io::write_atomic(fs, state_->path, io::FileMode::kPublic,
+                            [&](io::Writer& out) { return out.write(state_->memory.bytes()); });
+  if (!w) return std::move(w).error().with_context("writing " + quoted(state_->path));
+  state_->tracking.forget();
+  return true;
+}
+
+}  // namespace ota::boot
