@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace ota::client {
@@ -38,8 +39,12 @@ size_t on_data(char* data, size_t size, size_t count, void* user) {
   auto* sink = static_cast<Sink*>(user);
   const size_t n = size * count;
   if (sink->bytes.size() + n > sink->max_bytes) {
+    // Keep what fits (a range answered with the whole file needs its prefix), then
+    // abort the transfer: endless data is cut at the limit.
+    const size_t room = sink->max_bytes - sink->bytes.size();
+    sink->bytes.insert(sink->bytes.end(), reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + room);
     sink->too_large = true;
-    return 0;  // aborts the transfer: endless data is cut at the limit
+    return 0;
   }
   sink->bytes.insert(sink->bytes.end(), reinterpret_cast<uint8_t*>(data), reinterpret_cast<uint8_t*>(data) + n);
   return n;
@@ -66,7 +71,12 @@ Result<Bytes> HttpSource::fetch_target(const std::string& path, size_t max_bytes
   return get(targets_url_ + encode_path(path), max_bytes);
 }
 
-Result<Bytes> HttpSource::get(const std::string& url, size_t max_bytes) {
+Result<Bytes> HttpSource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
+  if (length == 0) return Bytes{};
+  return get(targets_url_ + encode_path(path), length, Range{offset, length});
+}
+
+Result<Bytes> HttpSource::get(const std::string& url, size_t max_bytes, std::optional<Range> range) {
   if (!is_url(url)) return Error{Errc::invalid_argument, "'" + url + "' is not an http:// or https:// URL"};
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) return Error{Errc::io, "libcurl could not start a transfer"};
@@ -87,11 +97,34 @@ Result<Bytes> HttpSource::get(const std::string& url, size_t max_bytes) {
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "ota-toolchain");
-  // A declared length beyond the limit is refused before any byte is read.
-  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max_bytes));
+  std::string range_text;
+  if (range) {
+    range_text = std::to_string(range->offset) + "-" + std::to_string(range->offset + range->length - 1);
+    curl_easy_setopt(c, CURLOPT_RANGE, range_text.c_str());
+    // A server that ignores the range sends the whole file: read up to the range's end.
+    sink.max_bytes = size_t(range->offset + range->length);
+  } else {
+    // A declared length beyond the limit is refused before any byte is read.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(max_bytes));
+  }
   CURLcode rc = curl_easy_perform(c);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (range && (rc == CURLE_OK || sink.too_large)) {
+    if (status == 416)
+      return Error{Errc::invalid_argument, "'" + url + "': offset " + std::to_string(range->offset) + " is past its end"};
+    if (status == 206) {
+      if (sink.too_large || sink.bytes.size() > range->length)
+        return Error{Errc::corrupt, "'" + url + "' answered a range request with more bytes than asked"};
+      return std::move(sink.bytes);
+    }
+    if (status == 200) {  // no range support: the prefix up to the range's end arrived
+      if (sink.bytes.size() <= range->offset)
+        return Error{Errc::invalid_argument, "'" + url + "': offset " + std::to_string(range->offset) + " is past its end"};
+      const size_t n = std::min(range->length, size_t(sink.bytes.size() - range->offset));
+      return Bytes(sink.bytes.begin() + long(range->offset), sink.bytes.begin() + long(range->offset + n));
+    }
+  }
   if (sink.too_large || rc == CURLE_FILESIZE_EXCEEDED)
     return Error{Errc::too_large, "'" + url + "' is larger than the limit of " + std::to_string(max_bytes) + " bytes"};
   if (rc != CURLE_OK)

@@ -3,6 +3,7 @@
 // and `ota-manifest verify --repo URL` read through it.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "client/updater.h"
@@ -26,9 +27,16 @@ class HttpSource final : public Source {
 
   Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
   Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
+  // A "Range: bytes=A-B" request; a server that ignores ranges (200 with the whole file)
+  // is sliced, a 416 answer is Errc::invalid_argument.
+  Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
 
  private:
-  Result<Bytes> get(const std::string& url, size_t max_bytes);
+  struct Range {
+    uint64_t offset = 0;
+    size_t length = 0;
+  };
+  Result<Bytes> get(const std::string& url, size_t max_bytes, std::optional<Range> range = std::nullopt);
   std::string metadata_url_, targets_url_;
   HttpOptions options_;
 };

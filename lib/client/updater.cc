@@ -55,6 +55,17 @@ Result<Bytes> DirectorySource::fetch(const fs::path& path, size_t max_bytes) {
   return Bytes(b.begin(), b.end());
 }
 
+Result<Bytes> DirectorySource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
+  const fs::path file_path = targets_repo_ / "targets" / path;
+  auto file = fs_.open_input(file_path);
+  if (!file) return std::move(file).error();
+  ByteView b = (*file)->bytes();
+  if (offset > b.size())
+    return Error{Errc::invalid_argument, "offset " + num(offset) + " is past the end of '" + file_path.string() + "'"};
+  const size_t n = size_t(std::min<uint64_t>(length, b.size() - offset));
+  return Bytes(b.begin() + long(offset), b.begin() + long(offset + n));
+}
+
 Result<Bytes> DirectorySource::fetch_metadata(const std::string& name, size_t max_bytes) {
   return fetch(repo_ / "metadata" / name, max_bytes);
 }
@@ -288,16 +299,32 @@ Result<TargetInfo> Updater::find_target(const std::string& path) {
   return Error{Errc::not_found, "no trusted targets role lists '" + path + "'"};
 }
 
+// Under consistent snapshots a target is stored as DIR/<sha256>.NAME.
+Result<std::string> Updater::remote_path(const TargetInfo& target) const {
+  if (!root_ || !root_->consistent_snapshot) return target.path;
+  auto h = target.file.hashes.find("sha256");
+  if (h == target.file.hashes.end())
+    return Error{Errc::unsupported, "target '" + target.path + "' has no sha256 to name its file"};
+  fs::path p(target.path);
+  return (p.parent_path() / (h->second + "." + p.filename().string())).string();
+}
+
+Result<Bytes> Updater::download_target_range(const TargetInfo& target, uint64_t offset, size_t length) {
+  if (offset > target.file.length || length > target.file.length - offset)
+    return rejected("range " + num(offset) + "+" + num(length) + " passes the end of target '" + target.path + "' (" +
+                    num(target.file.length) + " bytes)");
+  auto remote = remote_path(target);
+  if (!remote) return std::move(remote).error();
+  auto bytes = source_.fetch_target_range(*remote, offset, length);
+  if (!bytes) return std::move(bytes).error().with_context("downloading '" + target.path + "'");
+  if (bytes->size() > length) return rejected("the server sent more than the range asked of '" + target.path + "'");
+  return bytes;
+}
+
 Result<Bytes> Updater::download_target(const TargetInfo& target) {
-  std::string remote = target.path;
-  if (root_->consistent_snapshot) {
-    auto h = target.file.hashes.find("sha256");
-    if (h == target.file.hashes.end())
-      return Error{Errc::unsupported, "target '" + target.path + "' has no sha256 to name its file"};
-    fs::path p(target.path);
-    remote = (p.parent_path() / (h->second + "." + p.filename().string())).string();
-  }
-  auto bytes = source_.fetch_target(remote, target.file.length);
+  auto remote = remote_path(target);
+  if (!remote) return std::move(remote).error();
+  auto bytes = source_.fetch_target(*remote, target.file.length);
   if (!bytes && bytes.error().code == Errc::too_large)  // endless data: more than was signed
     return rejected("target '" + target.path + "' is longer than its signed " + num(target.file.length) + " bytes");
   if (!bytes) return std::move(bytes).error().with_context("downloading '" + target.path + "'");

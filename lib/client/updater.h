@@ -37,6 +37,10 @@ class Source {
   virtual Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) = 0;
   // A target file by its path on the repository ("fw/<sha256>.fw.bin").
   virtual Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) = 0;
+  // `length` bytes of a target file from `offset` (an HTTP range request): fewer only
+  // when the file ends first; Errc::invalid_argument when `offset` is past its end. What
+  // a device uses to resume an interrupted download instead of starting over.
+  virtual Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) = 0;
 };
 
 // A repository laid out as ota-manifest writes it: DIR/metadata/, DIR/targets/.
@@ -48,6 +52,7 @@ class DirectorySource final : public Source {
       : fs_(fs), repo_(std::move(repo)), targets_repo_(std::move(targets_repo)) {}
   Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
   Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
+  Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
 
  private:
   Result<Bytes> fetch(const std::filesystem::path& path, size_t max_bytes);
@@ -81,6 +86,10 @@ class Updater {
   Result<TargetInfo> find_target(const std::string& path);
   // Downloads and checks length and every known hash; Errc::rejected on a mismatch.
   Result<Bytes> download_target(const TargetInfo& target);
+  // Part of a target, unchecked (the caller checks it against signed per-chunk hashes):
+  // `length` bytes from `offset`, fewer only at the end of the file. Errc::rejected when
+  // the range passes the target's signed length.
+  Result<Bytes> download_target_range(const TargetInfo& target, uint64_t offset, size_t length);
 
   Versions versions() const;
   // The verified top-level targets metadata after refresh() (null before): its role-level
@@ -95,6 +104,7 @@ class Updater {
   // a target search must not copy every role's map per lookup).
   Result<const metadata::Targets*> update_targets(const std::string& role, const std::map<std::string, metadata::Key>& keys,
                                            const metadata::RoleKeys& role_keys);
+  Result<std::string> remote_path(const TargetInfo& target) const;
   Result<void> persist(const std::string& name, ByteView bytes);
   Result<std::optional<Bytes>> load_persisted(const std::string& name);
 

@@ -1,6 +1,7 @@
 // The boot-control record: BOOT-SPEC C2 encoding, C3 selection, C4 write protocol.
 #include "image/bcr.h"
 #include "core/hex.h"
+#include "image/record_copies.h"
 
 #include <zlib.h>
 
@@ -28,13 +29,6 @@ uint32_t crc32_ieee(ByteView bytes) {
 Error corrupt(std::string what) { return Error{Errc::corrupt, std::move(what)}; }
 
 bool valid_slot_number(uint8_t slot) { return slot == 0 || slot == 1 || slot == kNoSlot; }
-
-// One copy as read from flash.
-struct CopyState {
-  BcrCopy info;
-  Bytes raw;
-  std::optional<BootControl> record;
-};
 
 }  // namespace
 
@@ -147,80 +141,27 @@ Result<BootControl> decode_bcr(ByteView bytes) {
   return r;
 }
 
-// RFC 1982 with SERIAL_BITS = 32: a is newer when (a - b) mod 2^32 is in (0, 2^31).
-// Comparing as plain integers (or through a narrower type) breaks at the wrap (fwup#214).
-bool seq_newer(uint32_t a, uint32_t b) {
-  const uint32_t distance = a - b;
-  return distance != 0 && distance < 0x80000000u;
+namespace {
+
+RecordCopies copies_of(flash::Flash& flash, const std::vector<Region>& regions) {
+  return RecordCopies(flash, regions, kBcrSize, [](ByteView raw) -> Result<uint32_t> {
+    auto record = decode_bcr(raw);
+    if (!record) return std::move(record).error();
+    return record->seq;
+  }, "boot-control record");
 }
+
+}  // namespace
 
 BcrStore::BcrStore(flash::Flash& flash, const Layout& layout) : flash_(flash) {
   for (const Region* region : layout.bcr_copies()) copies_.push_back(*region);
 }
 
-namespace {
-
-// Reads every copy (reads only, C7) and picks the C3 winner; nullopt when none is valid.
-struct Scan {
-  std::vector<CopyState> copies;
-  std::optional<size_t> current;
-  std::vector<std::string> warnings;
-};
-
-Result<Scan> scan(flash::Flash& flash, const std::vector<Region>& regions) {
-  Scan out;
-  const uint8_t erased = flash.geometry().erased;
-  for (size_t i = 0; i < regions.size(); ++i) {
-    CopyState copy;
-    copy.info.index = i;
-    const Region& region = regions[i];
-    if (region.size < kBcrSize) {
-      copy.info.problem = "region '" + region.name + "' is smaller than 64 bytes";
-      out.copies.push_back(std::move(copy));
-      continue;
-    }
-    copy.raw.assign(kBcrSize, 0);
-    if (auto read = flash.read(region.offset, copy.raw); !read)
-      return std::move(read).error().with_context("reading " + region.name);
-    if (std::all_of(copy.raw.begin(), copy.raw.end(), [&](uint8_t b) { return b == erased; })) {
-      copy.info.problem = "erased";
-    } else if (auto decoded = decode_bcr(copy.raw); !decoded) {
-      copy.info.problem = decoded.error().message;
-    } else {
-      copy.info.valid = true;
-      copy.info.seq = decoded->seq;
-      copy.record = std::move(*decoded);
-    }
-    out.copies.push_back(std::move(copy));
-  }
-  for (size_t i = 0; i < out.copies.size(); ++i) {
-    const CopyState& c = out.copies[i];
-    if (!c.info.valid) continue;
-    if (!out.current) {
-      out.current = i;
-      continue;
-    }
-    const CopyState& best = out.copies[*out.current];
-    if (seq_newer(c.info.seq, best.info.seq)) {
-      out.current = i;
-    } else if (c.info.seq == best.info.seq && c.raw != best.raw) {
-      // Two writers or a bug produced two different records under one seq: keep the
-      // lower copy, deterministically, and say so.
-      out.warnings.push_back(regions[i].name + " and " + regions[*out.current].name +
-                             " hold different records with the same seq " +
-                             std::to_string(c.info.seq) + "; using " + regions[*out.current].name);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<LoadedBcr> BcrStore::load() {
-  auto scanned = scan(flash_, copies_);
+  auto scanned = copies_of(flash_, copies_).scan();
   if (!scanned) return std::move(scanned).error();
   LoadedBcr out;
-  for (const CopyState& c : scanned->copies) out.copies.push_back(c.info);
+  for (const RecordCopy& c : scanned->copies) out.copies.push_back({c.index, c.valid, c.seq, c.problem});
   if (!scanned->current) {
     std::string why;
     for (size_t i = 0; i < copies_.size(); ++i)
@@ -229,7 +170,9 @@ Result<LoadedBcr> BcrStore::load() {
     return Error{Errc::not_found, "no valid boot-control record (" + why + ")"};
   }
   out.copy = *scanned->current;
-  out.record = *scanned->copies[out.copy].record;
+  auto record = decode_bcr(scanned->copies[out.copy].raw);
+  if (!record) return std::move(record).error();  // scan() just decoded these bytes
+  out.record = std::move(*record);
   out.warnings = std::move(scanned->warnings);
   return out;
 }
@@ -238,43 +181,10 @@ Result<uint32_t> BcrStore::write(BootControl record) {
   if (copies_.size() < 2)
     return Error{Errc::invalid_argument, "the layout has " + std::to_string(copies_.size()) +
                                              " bcr regions; C1 needs at least 2 (bcr0, bcr1)"};
-  auto scanned = scan(flash_, copies_);
-  if (!scanned) return std::move(scanned).error().with_context("writing the boot-control record");
-  const auto& copies = scanned->copies;
-  record.seq = scanned->current ? copies[*scanned->current].record->seq + 1 : 1;
-  Bytes encoded = encode_bcr(record);
-  // Refuse to write what no reader would accept (it would only cost a good old copy).
-  if (auto check = decode_bcr(encoded); !check)
-    return Error{Errc::invalid_argument, "refusing to write an invalid record: " + check.error().message};
-
-  // Target: the first invalid copy, else the oldest valid one; never the current copy,
-  // so a cut anywhere below leaves the current record intact and selectable.
-  std::optional<size_t> target;
-  for (size_t i = 0; i < copies.size() && !target; ++i)
-    if (!copies[i].info.valid) target = i;
-  for (size_t i = 0; i < copies.size() && !target.has_value(); ++i) {
-    if (i == *scanned->current) continue;
-    bool oldest = true;
-    for (size_t j = 0; j < copies.size(); ++j)
-      if (j != i && seq_newer(copies[i].info.seq, copies[j].info.seq)) oldest = false;
-    if (oldest) target = i;
-  }
-  if (!target)  // cyclic seqs among 3+ copies: any non-current copy is safe to reuse
-    target = *scanned->current == 0 ? 1 : 0;
-  const Region& region = copies_[*target];
-  const std::string context = "writing " + region.name;
-
-  if (auto erased = flash_.erase(region.offset, region.size); !erased)
-    return std::move(erased).error().with_context(context);
-  if (auto programmed = flash::program_pages(flash_, region.offset, encoded); !programmed)
-    return std::move(programmed).error().with_context(context);
-  Bytes back(kBcrSize, 0);
-  if (auto read = flash_.read(region.offset, back); !read)
-    return std::move(read).error().with_context(context);
-  if (back != encoded)
-    return Error{Errc::io, "read-back of " + region.name + " differs from the record written at " +
-                               hex_number(region.offset) + "; the flash may be worn"};
-  return record.seq;
+  return copies_of(flash_, copies_).write([&](uint32_t seq) {
+    record.seq = seq;
+    return encode_bcr(record);
+  });
 }
 
 }  // namespace ota::image

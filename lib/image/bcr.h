@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "flash/flash.h"
 #include "image/layout.h"
+#include "image/record_copies.h"
 
 namespace ota::image {
 
@@ -65,9 +66,7 @@ Bytes encode_bcr(const BootControl& record);
 // match, every enum holds a defined value, slots are 0, 1 or 0xFF, reserved bytes are 0.
 Result<BootControl> decode_bcr(ByteView bytes);
 
-// RFC 1982 serial-number order on 32 bits: is `a` newer than `b`? (false when equal, and
-// when they are exactly 2^31 apart, which the comparison leaves undefined).
-bool seq_newer(uint32_t a, uint32_t b);
+// seq_newer (RFC 1982 order) is in record_copies.h.
 
 struct BcrCopy {
   size_t index = 0;          // 0 for bcr0, ...

@@ -400,6 +400,16 @@ Result<io::FileStamp> store_target(Context& ctx, const fs::path& dest, ByteView 
   return ctx.fs.stamp(dest);
 }
 
+// The per-chunk SHA-256 list a device checks each downloaded chunk against (the last
+// chunk may be short); a file of one chunk lists its own hash `whole_sha`.
+json chunk_hashes(ByteView bytes, uint64_t chunk_size, const std::string& whole_sha) {
+  json chunks = json::array();
+  if (bytes.size() <= chunk_size) return json::array({whole_sha});
+  for (uint64_t off = 0; off < bytes.size(); off += chunk_size)
+    chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(chunk_size, bytes.size() - off)))));
+  return chunks;
+}
+
 // One request's files, copied into targets/ and ready to stage: the image first, then
 // one entry per delta.
 struct StagedFiles {
@@ -415,12 +425,7 @@ Result<StagedFiles> stage_one(Context& ctx, const fs::path& repo, const AddReque
   ByteView bytes = (*image)->bytes();
   const auto digest = crypto::sha256(bytes);
   const std::string sha = to_hex(digest);
-  json chunks = json::array();
-  if (bytes.size() <= req.chunk_size)
-    chunks.push_back(sha);  // one chunk: the image's own hash
-  else
-    for (uint64_t off = 0; off < bytes.size(); off += req.chunk_size)
-      chunks.push_back(to_hex(crypto::sha256(bytes.subspan(off, std::min<uint64_t>(req.chunk_size, bytes.size() - off)))));
+  json chunks = chunk_hashes(bytes, req.chunk_size, sha);
 
   json deltas = json::object();
   // Each file is read once: what is copied is exactly what was hashed.
@@ -440,7 +445,9 @@ Result<StagedFiles> stage_one(Context& ctx, const fs::path& repo, const AddReque
     deltas[d.from_version] = {{"target", pname},
                               {"length", (*patch)->bytes().size()},
                               {"hashes", {{"sha256", psha}}},
-                              {"algorithm", std::string(delta::to_string(info->algorithm))}};
+                              {"algorithm", std::string(delta::to_string(info->algorithm))},
+                              {"chunks", {{"size", req.chunk_size},
+                                          {"sha256", chunk_hashes((*patch)->bytes(), req.chunk_size, psha)}}}};
     files.push_back({pname, std::move(*patch), psha,
                      {{"delta", {{"of", req.name}, {"from_version", d.from_version}, {"to_version", req.version}}}}});
   }

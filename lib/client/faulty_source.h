@@ -1,0 +1,50 @@
+// A bad link between a device and its repositories, for the emulator and tests (issue 7
+// §3): wraps a Source and, per request, seeded and reproducibly, drops the connection,
+// stalls it until the client times out, corrupts a byte, or cuts the answer short.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "client/updater.h"
+
+namespace ota::client {
+
+struct FaultSpec {
+  uint64_t seed = 0;
+  double drop = 0, stall = 0, corrupt = 0, truncate = 0;  // probability per request, each
+  std::optional<uint64_t> max_faults;                     // stop injecting after this many
+  bool any() const { return drop > 0 || stall > 0 || corrupt > 0 || truncate > 0; }
+};
+
+// "seed=7,drop=0.1,stall=0.05,corrupt=0.05,truncate=0.1,max=20": any subset, any order;
+// "none" for a good link. Errc::invalid_argument naming the bad item.
+Result<FaultSpec> parse_fault_spec(std::string_view text);
+std::string to_string(const FaultSpec& spec);
+
+struct FaultStats {
+  uint64_t requests = 0, drops = 0, stalls = 0, corruptions = 0, truncations = 0;
+  uint64_t faults() const { return drops + stalls + corruptions + truncations; }
+};
+
+class FaultySource final : public Source {
+ public:
+  FaultySource(Source& inner, FaultSpec spec) : inner_(inner), spec_(spec), rng_(spec.seed) {}
+  Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
+  Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
+  Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
+  const FaultStats& stats() const { return stats_; }
+
+ private:
+  enum class Fault { none, drop, stall, corrupt, truncate };
+  Fault draw();
+  Result<Bytes> deliver(Fault fault, Result<Bytes> answer, const std::string& what);
+  Source& inner_;
+  FaultSpec spec_;
+  uint64_t rng_;
+  FaultStats stats_;
+};
+
+}  // namespace ota::client

@@ -1,0 +1,64 @@
+// BOOT-SPEC T2 + T5: every flash operation of an update (and of the rollback path) cut in
+// every mode, over the 24 configurations of the T2 matrix (3 layouts x write sizes
+// {1, 4, 8, 16} x erased {0xFF, 0x00}). One test per configuration and scenario, so ctest
+// spreads them over the cores.
+#include "verify/powercut.h"
+
+#include <gtest/gtest.h>
+
+#include "verify/synthetic.h"
+
+namespace ota::verify {
+namespace {
+
+struct Param {
+  SyntheticConfig config;
+  Scenario scenario;
+};
+
+std::vector<Param> params() {
+  std::vector<Param> out;
+  for (const auto& c : t2_matrix())
+    for (Scenario s : {Scenario::update, Scenario::rollback}) out.push_back({c, s});
+  return out;
+}
+
+void PrintTo(const Param& p, std::ostream* os) { *os << to_string(p.config) << " " << to_string(p.scenario); }
+
+class PowerCutSweep : public ::testing::TestWithParam<Param> {};
+
+TEST_P(PowerCutSweep, EveryCutPointSettlesWithTheInvariantsHeld) {
+  const Param& p = GetParam();
+  auto subject = synthetic_subject(p.config);
+  ASSERT_TRUE(subject) << subject.error().message;
+  SweepOptions options;
+  options.scenario = p.scenario;
+  auto result = sweep(*subject, options);
+  ASSERT_TRUE(result) << result.error().message;
+  // The update is real: at least 64 KiB written into 4 KiB (or larger) sectors.
+  EXPECT_GE(subject->plan.image.length, 64u * 1024);
+  if (subject->layout.geometry.page_size) {  // one program per page at most
+    EXPECT_GE(result->programs, subject->plan.image.length / subject->layout.geometry.page_size);
+  }
+  EXPECT_LE(result->max_slot_sector_erases, 1u);
+  // Every operation, in every mode that applies to it (before, after, torn x3, unstable).
+  EXPECT_EQ(result->tried, result->operations * 6);
+  EXPECT_EQ(result->passed, result->tried);
+  for (size_t i = 0; i < result->failures.size() && i < 5; ++i)
+    ADD_FAILURE() << flash::to_string(result->failures[i].id) << ": " << result->failures[i].violation;
+  std::printf("%s %s: %llu operations, %llu cut runs, %llu passed\n", to_string(p.config).c_str(),
+              std::string(to_string(p.scenario)).c_str(), (unsigned long long)result->operations,
+              (unsigned long long)result->tried, (unsigned long long)result->passed);
+}
+
+std::string name(const ::testing::TestParamInfo<Param>& info) {
+  std::string n = to_string(info.param.config) + "_" + std::string(to_string(info.param.scenario));
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(T2, PowerCutSweep, ::testing::ValuesIn(params()), name);
+
+}  // namespace
+}  // namespace ota::verify
