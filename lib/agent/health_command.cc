@@ -68,6 +68,7 @@ Result<HealthCommandResult> run_health_command(const std::string& command, ByteV
     ::setpgid(0, 0);  // its own group, so a timeout kills everything it started
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, 0);
+    ::dup2(2, 1);  // what it prints is a log, never part of the caller's stdout (--json)
     ::execl("/bin/sh", "sh", "-c", (command + " \"$1\"").c_str(), "ota-health", file.path().c_str(), (char*)nullptr);
     ::_exit(127);
   }

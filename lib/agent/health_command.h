@@ -1,7 +1,7 @@
 // The firmware's health check as an external command (issue 7 §2; docs/agent.md): the
 // emulator cannot run the firmware, so a release engineer's command judges it. It gets
 // the booted image's payload as a file (mode 0700, in $TMPDIR, removed afterwards) as its
-// one argument, stdin from /dev/null; exit 0 within the timeout is healthy, any other exit
+// one argument, stdin from /dev/null, stdout to stderr; exit 0 within the timeout is healthy, any other exit
 // is a failed check, and running past the timeout is a hang (its process group is killed).
 #pragma once
 

@@ -116,4 +116,25 @@ Result<Bytes> FaultySource::fetch_target_range(const std::string& path, uint64_t
   return deliver(f, inner_.fetch_target_range(path, offset, length), "'" + path + "'");
 }
 
+template <class Fetch>
+Result<Bytes> RetryingSource::again(Fetch fetch) {
+  for (uint32_t attempt = 0;; ++attempt) {
+    auto r = fetch();
+    if (r || r.error().code != Errc::io || attempt >= retries_) return r;
+    ++retried_;
+  }
+}
+
+Result<Bytes> RetryingSource::fetch_metadata(const std::string& name, size_t max_bytes) {
+  return again([&] { return inner_.fetch_metadata(name, max_bytes); });
+}
+
+Result<Bytes> RetryingSource::fetch_target(const std::string& path, size_t max_bytes) {
+  return again([&] { return inner_.fetch_target(path, max_bytes); });
+}
+
+Result<Bytes> RetryingSource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
+  return again([&] { return inner_.fetch_target_range(path, offset, length); });
+}
+
 }  // namespace ota::client

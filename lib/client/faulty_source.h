@@ -47,4 +47,23 @@ class FaultySource final : public Source {
   FaultStats stats_;
 };
 
+// Repeats a request the link failed (Errc::io: a dropped or stalled connection) up to
+// `retries` times, as a device's HTTP client does; anything else passes through at once
+// (a corrupted answer is for the verifier to catch, and a refresh to repeat).
+class RetryingSource final : public Source {
+ public:
+  RetryingSource(Source& inner, uint32_t retries) : inner_(inner), retries_(retries) {}
+  Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
+  Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
+  Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
+  uint64_t retried() const { return retried_; }
+
+ private:
+  template <class Fetch>
+  Result<Bytes> again(Fetch fetch);
+  Source& inner_;
+  uint32_t retries_;
+  uint64_t retried_ = 0;
+};
+
 }  // namespace ota::client

@@ -31,8 +31,11 @@ class Metadata {
  public:
   explicit Metadata(const E2eRequest& req)
       : req_(req),
-        director_(*req.director, *req.storage, state("director"), req.now),
-        images_(*req.images, *req.storage, state("images"), req.now) {}
+        director_link_(*req.director, req.link_retries),
+        image_link_(*req.images, req.link_retries),
+        director_(director_link_, *req.storage, state("director"), req.now),
+        images_(image_link_, *req.storage, state("images"), req.now) {}
+  uint64_t retried() const { return director_link_.retried() + image_link_.retried(); }
 
   // Uptane: the director says what, the image repository vouches for it.
   Result<std::optional<agent::UpdatePlan>> plan(std::vector<E2eStep>& steps, uint64_t& retries) {
@@ -61,32 +64,13 @@ class Metadata {
     return {};
   }
   const E2eRequest& req_;
+  client::RetryingSource director_link_, image_link_;  // a dropped request is repeated
   client::Updater director_, images_;
 };
 
-}  // namespace
-
-Result<std::optional<FetchedUpdate>> fetch_update(const E2eRequest& req) {
-  Metadata metadata(req);
-  std::vector<E2eStep> steps;
-  uint64_t retries = 0;
-  auto plan = metadata.plan(steps, retries);
-  if (!plan) return std::move(plan).error();
-  if (!*plan) return std::optional<FetchedUpdate>();
-  FetchedUpdate out{std::move(**plan), {}};
-  for (const agent::Payload* p : {&out.plan.image, out.plan.patch ? &*out.plan.patch : nullptr}) {
-    if (!p) continue;
-    auto info = metadata.images().find_target(p->name);
-    if (!info) return std::move(info).error();
-    auto bytes = metadata.images().download_target(*info);
-    if (!bytes) return std::move(bytes).error();
-    out.files[p->name] = std::move(*bytes);
-  }
-  return std::optional<FetchedUpdate>(std::move(out));
-}
-
-Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, const E2eRequest& req) {
-  E2eReport report;
+// The run itself; every ending is recorded in `report`.
+Result<void> drive(flash::Flash& flash, const image::Layout& layout, const E2eRequest& req, Metadata& metadata,
+                   E2eReport& report) {
   auto step = [&](std::string name, std::string detail) { report.steps.push_back({std::move(name), std::move(detail)}); };
   auto power_on = [&]() -> Result<boot::BootResult> {
     ++report.power_cycles;
@@ -103,17 +87,16 @@ Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, cons
   if (!booted) return std::move(booted).error();
   if (!booted->booted) {
     report.final_state = "recovery";
-    return report;
+    return {};
   }
 
-  Metadata metadata(req);
   std::optional<agent::UpdatePlan> plan;
   {
     auto planned = metadata.plan(report.steps, report.retries);
     if (!planned) {
       step("metadata", "refused: " + planned.error().message);
       report.final_state = planned.error().code == Errc::io ? "gave-up" : "refused";
-      return report;
+      return {};
     }
     plan = std::move(*planned);
   }
@@ -155,7 +138,7 @@ Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, cons
       step("install", "interrupted, will resume: " + run.error().message);
       if (++link_failures > req.link_retries) {
         report.final_state = "gave-up";
-        return report;
+        return {};
       }
       continue;  // the same power cycle: the agent retries and resumes from the journal
     }
@@ -180,7 +163,7 @@ Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, cons
         booted = std::move(next);
         if (!booted->booted) {
           report.final_state = "recovery";
-          return report;
+          return {};
         }
         continue;
       }
@@ -190,10 +173,40 @@ Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, cons
       case agent::AgentOutcome::nothing_assigned: report.final_state = "nothing-assigned"; break;
       case agent::AgentOutcome::recovery: report.final_state = "recovery"; break;
     }
-    return report;
+    return {};
   }
   report.final_state = "gave-up";
   step("agent", "no settled state after " + std::to_string(req.max_power_cycles) + " power cycles");
+  return {};
+}
+
+}  // namespace
+
+Result<std::optional<FetchedUpdate>> fetch_update(const E2eRequest& req) {
+  Metadata metadata(req);
+  std::vector<E2eStep> steps;
+  uint64_t retries = 0;
+  auto plan = metadata.plan(steps, retries);
+  if (!plan) return std::move(plan).error();
+  if (!*plan) return std::optional<FetchedUpdate>();
+  FetchedUpdate out{std::move(**plan), {}};
+  for (const agent::Payload* p : {&out.plan.image, out.plan.patch ? &*out.plan.patch : nullptr}) {
+    if (!p) continue;
+    auto info = metadata.images().find_target(p->name);
+    if (!info) return std::move(info).error();
+    auto bytes = metadata.images().download_target(*info);
+    if (!bytes) return std::move(bytes).error();
+    out.files[p->name] = std::move(*bytes);
+  }
+  return std::optional<FetchedUpdate>(std::move(out));
+}
+
+Result<E2eReport> run_e2e(flash::Flash& flash, const image::Layout& layout, const E2eRequest& req) {
+  E2eReport report;
+  Metadata metadata(req);
+  auto driven = drive(flash, layout, req, metadata, report);
+  report.retries += metadata.retried();
+  if (!driven) return std::move(driven).error();
   return report;
 }
 

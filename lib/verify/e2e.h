@@ -29,7 +29,7 @@ struct E2eRequest {
   std::optional<std::filesystem::path> state_dir;  // trusted metadata kept between runs
   metadata::Time now = 0;
   uint32_t max_power_cycles = 16;
-  uint32_t link_retries = 8;           // per metadata refresh and per install resume
+  uint32_t link_retries = 16;          // per request, per metadata refresh and per install resume
   agent::InstallOptions install;
 };
 

@@ -131,6 +131,7 @@ int run_e2e(io::Storage& fs, const tools::VerifyOptions& o, bool json_out) {
   req.storage = &fs;
   if (!o.state.empty()) req.state_dir = o.state;
   req.now = metadata::Time(std::time(nullptr));
+  req.install.prefer_full = o.e2e_full;
   auto report = verify::run_e2e(inputs->flash.flash(), inputs->flash.layout(), req);
   // The device's flash keeps whatever happened to it, failures included.
   auto saved = inputs->flash.save(fs);

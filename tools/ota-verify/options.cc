@@ -30,6 +30,7 @@ CLI::App* add_e2e_command(CLI::App& app, VerifyOptions& o) {
       ->excludes(cmd->get_option("--health"));
   cmd->add_option("--timeout", o.timeout_seconds, "seconds --health-cmd may run before it counts as a hang")
       ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_flag("--full", o.e2e_full, "download the full image even when a patch for the installed version exists");
   cmd->add_option("--state", o.state, "keep the device's trusted metadata here between runs (rollback and freeze checks)");
   cmd->add_option("--expect", o.expect, "the ending that exits 0: updated (default), rolled-back, or any settled state")
       ->check(CLI::IsMember({"updated", "rolled-back", "any"}));

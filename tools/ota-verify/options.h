@@ -10,6 +10,7 @@ struct VerifyOptions {
   // The device and the release (e2e; powercut of a real release).
   std::string flash, layout, device, repo, director, trusted_root, director_root, state;
   // e2e
+  bool e2e_full = false;
   std::string faults = "none", health = "ok", health_cmd, expect = "updated";
   double timeout_seconds = 30;
   // powercut

@@ -1,0 +1,1 @@
+.final_state == "rolled-back" and .ok and .running == {"slot": "A", "version": "1.0.0+0"} and (.health_checks[0] | test("exit 1 after .* -> fail")) and ([.steps[].detail] | any(startswith("marked-bad")))
