@@ -78,6 +78,15 @@ Result<AgentRun> run_agent(flash::Flash& flash, const image::Layout& layout, con
     return run;
   }
 
+  // The bootloader could not count a trial of the pending slot (its BCR write failed) and
+  // booted this one instead: the update waits in its slot; the next reset tries it.
+  if (bcr.pending_slot != image::kNoSlot) {
+    run.outcome = AgentOutcome::installed;
+    run.detail = "slot " + boot::slot_name(bcr.pending_slot) + " is " +
+                 std::string(image::to_string(bcr.slot[bcr.pending_slot].state)) +
+                 " but slot " + boot::slot_name(slot) + " booted (its trial could not be counted); a reset tries it again";
+    return run;
+  }
   if (!config.plan) {
     run.outcome = AgentOutcome::nothing_assigned;
     run.detail = "the director assigns nothing to this ECU";
@@ -99,7 +108,10 @@ Result<AgentRun> run_agent(flash::Flash& flash, const image::Layout& layout, con
   }
   auto installed = install(flash, layout, plan, config.fetch, config.install);
   if (!installed) {
-    if (installed.error().code != Errc::rejected) return std::move(installed).error();
+    // A worn-out sector (Errc::no_space) fails every install the same way: say so, and
+    // keep running what runs, as for any refusal.
+    if (installed.error().code != Errc::rejected && installed.error().code != Errc::no_space)
+      return std::move(installed).error();
     run.outcome = AgentOutcome::refused;
     run.detail = installed.error().message;
     return run;

@@ -64,6 +64,8 @@ class MemFlash final : public Flash {
 
   const Bytes& bytes() const { return bytes_; }
   uint64_t erase_count(size_t sector_index) const;  // erases of that sector so far
+  // Fault injection: a sector with a wear history (F7's wear-out scenarios).
+  void set_erase_count(size_t sector_index, uint64_t count) { erase_counts_.at(sector_index) = count; }
   uint64_t programs() const { return programs_; }  // successful program() calls
   uint64_t erases() const { return erases_; }      // successful erase() calls
 

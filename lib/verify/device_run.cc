@@ -55,9 +55,11 @@ class Invariants {
   }
 
   std::optional<std::string> settled(const boot::BootResult& b, const agent::AgentRun& run) {
-    const bool updated = expect_.ending == Expectation::updated;
-    if (run.outcome != (updated ? agent::AgentOutcome::up_to_date : agent::AgentOutcome::rolled_back))
+    if (run.outcome != agent::AgentOutcome::up_to_date && run.outcome != agent::AgentOutcome::rolled_back)
       return std::nullopt;  // not there yet
+    const bool updated = run.outcome == agent::AgentOutcome::up_to_date;
+    if (expect_.ending != Expectation::either && updated != (expect_.ending == Expectation::updated))
+      return std::nullopt;  // keeps going until max_cycles: a wrong ending never settles
     image::BcrStore store(mem_, layout_);
     auto loaded = store.load();
     if (!loaded) return "no valid boot-control record copy at the end";
@@ -104,6 +106,12 @@ DeviceRun run_device(flash::MemFlash& mem, const image::Layout& layout, const ag
 
   for (uint32_t n = 1; n <= settings.max_cycles; ++n) {
     flash::Flash* f = cutter ? static_cast<flash::Flash*>(cutter.get()) : &mem;
+    std::optional<flash::FaultyFlash> faulty;
+    if (settings.faults) {  // a fresh draw sequence each power-on, reproducible from the seed
+      flash::FlashFaults faults = *settings.faults;
+      faults.seed += n;
+      f = &faulty.emplace(*f, mem, std::move(faults));
+    }
     std::optional<flash::TracingFlash> tracer;
     if (settings.trace) f = &tracer.emplace(*f, mem);
     Cycle cycle;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/device_agent.h"
+#include "flash/faulty_flash.h"
 #include "flash/mem_flash.h"
 #include "flash/trace.h"
 
@@ -18,6 +19,7 @@ struct Expectation {
   enum Ending {
     updated,      // running the new image, confirmed, nothing pending
     rolled_back,  // running the old image, confirmed, the update's slot FAILED
+    either,       // one of the two (a flash that fails writes may spend every trial)
   } ending = updated;
   agent::Sha256 old_digest{}, new_digest{};  // SHA256 TLVs: the only images that may boot
 };
@@ -27,6 +29,7 @@ struct RunSettings {
   uint64_t seed = 0;             // of torn and unstable bits
   uint32_t max_cycles = 32;      // power-ons before "did not settle"
   bool trace = false;            // keep every flash call (replays, the reference run)
+  std::optional<flash::FlashFaults> faults;  // F7: failing writes and erases, under every power-on
 };
 
 struct Cycle {

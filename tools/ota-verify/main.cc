@@ -18,6 +18,7 @@
 #include "io/posix_storage.h"
 #include "ota-verify/options.h"
 #include "verify/e2e.h"
+#include "verify/long_sweeps.h"
 #include "verify/synthetic.h"
 
 namespace {
@@ -163,10 +164,10 @@ int run_e2e(io::Storage& fs, const tools::VerifyOptions& o, bool json_out) {
   return end == "refused" ? tools::kExitRejected : tools::kExitFailure;
 }
 
-json sweep_json(const std::string& name, verify::Scenario scenario, const verify::SweepResult& r) {
+json sweep_json(const std::string& kind, const std::string& name, verify::Scenario scenario, const verify::SweepResult& r) {
   json failures = json::array();
   for (const auto& f : r.failures) failures.push_back({{"run_id", flash::to_string(f.id)}, {"violation", f.violation}});
-  return {{"config", name}, {"scenario", std::string(verify::to_string(scenario))},
+  return {{"kind", kind}, {"config", name}, {"scenario", std::string(verify::to_string(scenario))},
           {"operations", r.operations}, {"programs", r.programs}, {"erases", r.erases},
           {"tried", r.tried}, {"passed", r.passed}, {"max_slot_sector_erases", r.max_slot_sector_erases},
           {"failures", failures}};
@@ -231,28 +232,60 @@ int run_powercut(io::Storage& fs, const tools::VerifyOptions& o, bool json_out) 
     }
   }
 
-  json runs = json::array();
+  json runs = json::array(), checks = json::array();
   uint64_t tried = 0, passed = 0;
   std::vector<std::string> failed;
+  auto record = [&](const char* kind, const std::string& name, verify::Scenario scenario, Result<verify::SweepResult> result)
+      -> std::optional<Error> {
+    if (!result) return std::move(result).error().with_context(name);
+    tried += result->tried;
+    passed += result->passed;
+    std::fprintf(stderr, "%s %s %s: %llu operations (%llu programs, %llu erases): %llu cut runs, %llu passed\n", kind,
+                 name.c_str(), std::string(verify::to_string(scenario)).c_str(), (unsigned long long)result->operations,
+                 (unsigned long long)result->programs, (unsigned long long)result->erases,
+                 (unsigned long long)result->tried, (unsigned long long)result->passed);
+    for (const auto& f : result->failures) {
+      failed.push_back(flash::to_string(f.id));
+      std::fprintf(stderr, "  FAILED %s: %s\n", flash::to_string(f.id).c_str(), f.violation.c_str());
+    }
+    runs.push_back(sweep_json(kind, name, scenario, *result));
+    return std::nullopt;
+  };
   for (const auto& [name, subject] : subjects)
     for (verify::Scenario scenario : scenarios) {
       options.scenario = scenario;
-      auto result = verify::sweep(subject, options);
-      if (!result) return fail(std::move(result).error().with_context(name));
-      tried += result->tried;
-      passed += result->passed;
-      std::fprintf(stderr, "%s %s: %llu operations (%llu programs, %llu erases): %llu cut runs, %llu passed\n",
-                   name.c_str(), std::string(verify::to_string(scenario)).c_str(), (unsigned long long)result->operations,
-                   (unsigned long long)result->programs, (unsigned long long)result->erases,
-                   (unsigned long long)result->tried, (unsigned long long)result->passed);
-      for (const auto& f : result->failures) {
-        failed.push_back(flash::to_string(f.id));
-        std::fprintf(stderr, "  FAILED %s: %s\n", flash::to_string(f.id).c_str(), f.violation.c_str());
-      }
-      runs.push_back(sweep_json(name, scenario, *result));
+      if (auto e = record("T2", name, scenario, verify::sweep(subject, options))) return fail(*e);
     }
+  if (o.long_runs) {
+    verify::LongOptions lo;
+    lo.jobs = options.jobs;
+    for (const auto& [name, subject] : subjects)
+      for (verify::Scenario scenario : scenarios) {
+        lo.scenario = scenario;
+        if (auto e = record("T3", name, scenario, verify::sweep_recovery_cuts(subject, lo))) return fail(*e);
+      }
+    // T4 is quadratic: BOOT-SPEC's small layout, a slot image of 8 sectors with 256-byte pages.
+    verify::SyntheticConfig small;
+    small.payload_bytes = 28 * 1024;
+    auto t4 = verify::synthetic_subject(small);
+    if (!t4) return fail(t4.error());
+    for (verify::Scenario scenario : scenarios) {
+      lo.scenario = scenario;
+      if (auto e = record("T4", verify::to_string(small) + "/28k", scenario, verify::sweep_double_cuts(*t4, lo)))
+        return fail(*e);
+    }
+    for (const auto& [name, subject] : subjects)
+      for (const auto& c : verify::fault_checks(subject)) {
+        ++tried;
+        passed += c.passed;
+        if (!c.passed) failed.push_back("T7 " + name + " " + c.name);
+        std::fprintf(stderr, "T7 %s %s: %s: %s\n", name.c_str(), c.name.c_str(), c.passed ? "passed" : "FAILED", c.detail.c_str());
+        checks.push_back({{"config", name}, {"check", c.name}, {"passed", c.passed}, {"detail", c.detail}});
+      }
+  }
   if (json_out)
-    std::printf("%s\n", json({{"tried", tried}, {"passed", passed}, {"failed", tried - passed}, {"sweeps", runs}}).dump(2).c_str());
+    std::printf("%s\n", json({{"tried", tried}, {"passed", passed}, {"failed", tried - passed}, {"sweeps", runs},
+                              {"fault_checks", checks}}).dump(2).c_str());
   std::fprintf(stderr, "%s: power cut at every flash operation: %llu tried, %llu passed\n", kTool,
                (unsigned long long)tried, (unsigned long long)passed);
   if (passed == tried) return tools::kExitOk;

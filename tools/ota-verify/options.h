@@ -14,7 +14,7 @@ struct VerifyOptions {
   std::string faults = "none", health = "ok", health_cmd, expect = "updated";
   double timeout_seconds = 30;
   // powercut
-  bool matrix = false, full = false;
+  bool matrix = false, full = false, long_runs = false;
   std::string config, scenario = "both", replay;
   unsigned jobs = 0;
   uint32_t seeds = 3;

@@ -1,0 +1,60 @@
+// T3, T4 and T7 on a small configuration (the full runs are `ota-verify powercut --long`).
+#include "verify/long_sweeps.h"
+
+#include <gtest/gtest.h>
+
+#include "verify/synthetic.h"
+
+namespace ota::verify {
+namespace {
+
+Subject small(uint8_t erased) {
+  SyntheticConfig c;
+  c.layout = "stm32f4";
+  c.erased = erased;
+  auto s = synthetic_subject(c);
+  EXPECT_TRUE(s) << s.error().message;
+  return std::move(*s);
+}
+
+class LongSweeps : public ::testing::TestWithParam<uint8_t> {};
+INSTANTIATE_TEST_SUITE_P(Erased, LongSweeps, ::testing::Values(uint8_t(0xFF), uint8_t(0x00)),
+                         [](const auto& p) { return p.param == 0xFF ? std::string("ff") : std::string("00"); });
+
+void expect_clean(const Result<SweepResult>& r, uint64_t at_least) {
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_GE(r->tried, at_least);
+  EXPECT_EQ(r->passed, r->tried);
+  for (size_t i = 0; i < r->failures.size() && i < 5; ++i)
+    ADD_FAILURE() << flash::to_string(r->failures[i].id) << ": " << r->failures[i].violation;
+}
+
+TEST_P(LongSweeps, CutsDuringRecoverySettle) {
+  const Subject s = small(GetParam());
+  for (Scenario scenario : {Scenario::update, Scenario::rollback}) {
+    LongOptions o;
+    o.scenario = scenario;
+    o.random_seeds = 50;
+    auto r = sweep_recovery_cuts(s, o);
+    expect_clean(r, 2 * 30 + 50);
+  }
+}
+
+TEST_P(LongSweeps, EveryOrderedPairOfCutsSettles) {
+  const Subject s = small(GetParam());
+  LongOptions o;
+  o.jobs = 2;
+  auto r = sweep_double_cuts(s, o);
+  ASSERT_TRUE(r);
+  expect_clean(r, r->operations * (r->operations + 1) / 2);
+}
+
+TEST_P(LongSweeps, FlashThatFailsWritesOrWearsOutNeverBricks) {
+  const Subject s = small(GetParam());
+  const auto checks = fault_checks(s);
+  ASSERT_EQ(checks.size(), 4u);
+  for (const auto& c : checks) EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
+}
+
+}  // namespace
+}  // namespace ota::verify
