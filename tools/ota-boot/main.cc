@@ -64,7 +64,9 @@ Result<tools::HealthReport> after_boot(boot::FlashFile& file, const boot::BootRe
       }
       h.done = true;
       h.detail = "slot " + boot::slot_name(slot) + " marked bad: the next boot falls back";
-      h.writes.push_back("boot-control record: slot " + boot::slot_name(slot) + " FAILED (marked-bad)");
+      auto rec = image::BcrStore(file.flash(), file.layout()).load();
+      h.writes.push_back("boot-control record" + (rec ? " seq " + std::to_string(rec->record.seq) : std::string()) + ": slot " +
+                         boot::slot_name(slot) + " FAILED (marked-bad)");
       break;
     }
     case tools::Health::hang:
