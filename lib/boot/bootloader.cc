@@ -152,16 +152,25 @@ BootResult Reset::recovery(std::string why) {
   return std::move(out_);
 }
 
-std::string no_slot_reason(const std::vector<SlotCheck>& checks, uint32_t floor, const std::string& prefix) {
+// Why nothing boots: each judged slot's result or, when none was a candidate, each slot's
+// state in the record; "rollback floor N" first when a slot fell below it (A5, the Pixel
+// ARB lesson: a device refusing old images must say so).
+std::string no_slot_reason(const std::vector<SlotCheck>& checks, const image::BootControl* record, uint32_t floor,
+                           const std::string& prefix) {
   std::string list;
   bool below_floor = false;
   for (const auto& c : checks) {
     list += (list.empty() ? "" : ", ") + std::string("slot ") + slot_name(c.slot) + " " + check_summary(c);
     below_floor = below_floor || c.code == image::VerifyCode::rollback;
   }
-  // A5: below the floor is never booted, not even as a fallback; say so first (Pixel ARB).
-  std::string why = below_floor ? "rollback floor " + std::to_string(floor) + ": " : "";
-  return why + prefix + (list.empty() ? "" : " (" + list + ")");
+  if (checks.empty() && record)
+    for (int s = 0; s < 2; ++s) {
+      const auto& r = record->slot[size_t(s)];
+      std::string state(image::to_string(r.state));
+      if (r.state == SlotState::failed) state += " (" + std::string(image::to_string(r.reason)) + ")";
+      list += (s ? ", " : "no slot is bootable by the record: ") + std::string("slot ") + slot_name(s) + " " + state;
+    }
+  return (below_floor ? "rollback floor " + std::to_string(floor) + ": " : "") + prefix + (list.empty() ? "" : " (" + list + ")");
 }
 
 Result<BootResult> Reset::normal(const image::LoadedBcr& loaded, SlotJudge& judge) {
@@ -223,7 +232,7 @@ Result<BootResult> Reset::normal(const image::LoadedBcr& loaded, SlotJudge& judg
   if (!out_.booted) {
     std::string prefix = "nothing to boot";
     if (!given_up.empty()) prefix = given_up + "; " + prefix;
-    return recovery(no_slot_reason(out_.checks, out_.floor_before, prefix));
+    return recovery(no_slot_reason(out_.checks, &rec_, out_.floor_before, prefix));
   }
   const int b = *out_.booted;
   if (on_trial == b) {
@@ -268,7 +277,7 @@ Result<BootResult> Reset::scan(SlotJudge& judge) {
         (check->security_counter == b.security_counter && image::compare(*check->version, *b.version) > 0))
       best = s;
   }
-  if (!best) return recovery(no_slot_reason(out_.checks, out_.floor_before, "no valid boot-control record and no slot verifies"));
+  if (!best) return recovery(no_slot_reason(out_.checks, nullptr, out_.floor_before, "no valid boot-control record and no slot verifies"));
 
   rec_ = {};
   rec_.flags = layout_.boot.prevent_late_fallback ? image::kFlagPreventLateFallback : 0;

@@ -1,5 +1,7 @@
 #include "boot/flash_file.h"
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "flash/mem_flash.h"
@@ -52,6 +54,45 @@ class TrackingFlash final : public flash::Flash {
 
 std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The first field where two layouts differ, as "what: A in the image, B given", so the
+// refusal names both values (PEER-LESSONS: expected and found).
+std::string first_difference(const image::Layout& in, const image::Layout& given) {
+  auto differ = [](const std::string& what, const std::string& a, const std::string& b) {
+    return what + " " + a + " in the image, " + b + " given";
+  };
+  if (in.device != given.device) return differ("device", "'" + in.device + "'", "'" + given.device + "'");
+  if (in.hardware_id != given.hardware_id) return differ("hardware id", "'" + in.hardware_id + "'", "'" + given.hardware_id + "'");
+  if (in.vendor != given.vendor) return differ("vendor", "'" + in.vendor + "'", "'" + given.vendor + "'");
+  const auto &a = in.geometry, &b = given.geometry;
+  if (a.size() != b.size()) return differ("flash size", std::to_string(a.size()), std::to_string(b.size()));
+  if (a.write_size != b.write_size) return differ("write size", std::to_string(a.write_size), std::to_string(b.write_size));
+  if (a.page_size != b.page_size) return differ("page size", std::to_string(a.page_size), std::to_string(b.page_size));
+  if (a.erased != b.erased) return differ("erased value", hex(a.erased), hex(b.erased));
+  if (a.sector_count() != b.sector_count()) return differ("sector count", std::to_string(a.sector_count()), std::to_string(b.sector_count()));
+  for (size_t i = 0; i < std::max(in.regions.size(), given.regions.size()); ++i) {
+    if (i >= in.regions.size()) return "region '" + given.regions[i].name + "' is only in the given layout";
+    if (i >= given.regions.size()) return "region '" + in.regions[i].name + "' is only in the image";
+    const auto &r = in.regions[i], &g = given.regions[i];
+    auto where = [](const image::Region& x) {
+      return "'" + x.name + "' at " + hex(x.offset) + " size " + hex(x.size) + (x.exec_addr ? " exec " + hex(*x.exec_addr) : "");
+    };
+    if (!(r == g)) return differ("region", where(r), where(g));
+  }
+  if (in.boot.tries != given.boot.tries) return differ("boot.tries", std::to_string(in.boot.tries), std::to_string(given.boot.tries));
+  if (in.boot.prevent_late_fallback != given.boot.prevent_late_fallback)
+    return differ("boot.prevent_late_fallback", in.boot.prevent_late_fallback ? "true" : "false",
+                  given.boot.prevent_late_fallback ? "true" : "false");
+  if (in.counter_slots != given.counter_slots)
+    return differ("counter_slots", std::to_string(in.counter_slots), std::to_string(given.counter_slots));
+  return "the sector map differs";
+}
+
 }  // namespace
 
 struct FlashFile::State {
@@ -84,10 +125,8 @@ Result<FlashFile> FlashFile::load(io::Storage& fs, const std::filesystem::path& 
       return Error{Errc::rejected, quoted(path) + " carries no valid flash map (" + embedded.error().message +
                                        "), so it was not built for the given layout (L6); the file is unchanged"};
     if (image::encode_flash_map(*embedded) != image::encode_flash_map(*given))
-      return Error{Errc::rejected, "the flash map in " + quoted(path) + " (device '" + embedded->device + "', " +
-                                       std::to_string(embedded->geometry.size()) + " bytes) differs from the given layout (device '" +
-                                       given->device + "', " + std::to_string(given->geometry.size()) +
-                                       " bytes): refusing it (L6); the file is unchanged"};
+      return Error{Errc::rejected, "the flash map in " + quoted(path) + " differs from the given layout (" +
+                                       first_difference(*embedded, *given) + "): refusing it (L6); the file is unchanged"};
     layout = *given;
   } else {
     if (!embedded)

@@ -243,6 +243,7 @@ TEST_P(Boot, NoVerifyingSlotIsRecoveryAndNothingUnverifiedBoots) {
   const uint64_t ops = d.ops();
   r = d.boot();
   EXPECT_EQ(r.path, BootPath::recovery);
+  EXPECT_EQ(r.reason, "nothing to boot (no slot is bootable by the record: slot A failed (verify), slot B empty)");
   EXPECT_TRUE(r.checks.empty());
   EXPECT_EQ(d.ops(), ops);
   // Scan mode with nothing verifying: recovery too.

@@ -57,6 +57,35 @@ TEST_P(BootVerify, EveryHeaderAndTlvByteAndSampledPayloadBytesAreCovered) {
   EXPECT_EQ(d.boot().booted, 1);  // and untouched, it boots
 }
 
+TEST_P(BootVerify, HeadersWithImpossibleSizesAreRefused) {
+  // Sizes a bit flip cannot reach: header size 0 (alone, and with every size 0), a payload
+  // past the slot, a u32 overflow,
+  // an unprotected area longer than the rest of the slot.
+  d.factory(d.image(0));
+  const Bytes good = d.image(1, {.sec = 2});
+  d.stage(1, good);
+  const flash::MemFlash staged = d.flash;
+  auto parsed = image::parse_image(good);
+  const auto& img = std::get<image::ParsedImage>(parsed);
+  const size_t info_at = img.header_size + img.image_size + img.protect_tlv_size;
+  struct Patch {
+    size_t at;
+    Bytes value;
+    VerifyCode code;
+  } patches[] = {{8, {0, 0}, VerifyCode::invalid_header},
+                 {8, {0, 0, 0, 0, 0, 0, 0, 0}, VerifyCode::invalid_header},  // sizes pointing back into the header
+                 {12, {0, 0, 0x07, 0}, VerifyCode::too_large},
+                 {12, {0xf0, 0xff, 0xff, 0xff}, VerifyCode::invalid_header},
+                 {info_at + 2, {0xff, 0xff}, VerifyCode::invalid_tlv}};
+  for (const auto& p : patches) {
+    d.flash = staged;
+    d.flash.poke(d.layout.slot(1).offset + p.at, p.value);
+    BootResult r = d.boot();
+    ASSERT_EQ(r.booted, 0) << "patch at " << p.at;
+    EXPECT_EQ(r.checks[0].code, p.code) << "patch at " << p.at << ": " << r.checks[0].message;
+  }
+}
+
 TEST_P(BootVerify, AStaleRecordDigestIsNotBootable) {
   const Bytes other = d.image(1, {.version = {3, 0, 0, 0}, .sec = 2});
   expect_refused(d.image(1, {.version = {2, 0, 0, 0}, .sec = 2}), VerifyCode::ok, FailReason::verify, &other);

@@ -16,6 +16,7 @@ inline constexpr int kExitUsage = 2;     // bad command line
 inline constexpr int kExitRejected = 3;  // refused by an integrity or security check
 inline constexpr int kExitIo = 4;        // file system: missing file, permission, disk full
 inline constexpr int kExitHsm = 5;       // PKCS#11 token or module failure
+inline constexpr int kExitRecovery = 6;  // ota-boot: no slot could be booted (RECOVERY)
 
 int exit_code_for(Errc code);
 
