@@ -1,102 +1,118 @@
 #include "agent/health_command.h"
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
+#include <chrono>
+#include <filesystem>
 #include <thread>
 
 namespace ota::agent {
 namespace {
 
-// The payload in a private temp file; removed when this goes out of scope.
-class PayloadFile {
- public:
-  Result<void> create(ByteView payload) {
-    const char* tmp = std::getenv("TMPDIR");
-    path_ = std::string(tmp && *tmp ? tmp : "/tmp") + "/ota-health-XXXXXX";
-    const int fd = ::mkstemp(path_.data());
-    if (fd < 0) return errno_error(errno, "creating the payload file for the health command");
-    created_ = true;
-    size_t done = 0;
-    while (done < payload.size()) {
-      const ssize_t n = ::write(fd, payload.data() + done, payload.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int err = errno;
-        ::close(fd);
-        return errno_error(err, "writing '" + path_ + "'");
-      }
-      done += size_t(n);
+// Writes the payload to DIR/payload in a fresh mkdtemp directory; returns the directory.
+Result<std::string> write_payload(ByteView payload) {
+  std::error_code ec;
+  std::filesystem::path base = std::filesystem::temp_directory_path(ec);
+  if (ec) base = "/tmp";
+  std::string dir = (base / "ota-health.XXXXXX").string();
+  if (!mkdtemp(dir.data())) return errno_error(errno, "creating a directory for the payload under '" + base.string() + "'");
+  const std::string path = dir + "/payload";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+  if (fd < 0) {
+    const int err = errno;
+    ::rmdir(dir.c_str());
+    return errno_error(err, "writing '" + path + "'");
+  }
+  size_t done = 0;
+  while (done < payload.size()) {
+    const ssize_t n = ::write(fd, payload.data() + done, payload.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(path.c_str());
+      ::rmdir(dir.c_str());
+      return errno_error(err, "writing '" + path + "'");
     }
-    ::fchmod(fd, 0700);  // so a command may run the payload itself, as the demo does
-    ::close(fd);
-    return {};
+    done += size_t(n);
   }
-  ~PayloadFile() {
-    if (created_) ::unlink(path_.c_str());
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-  bool created_ = false;
-};
-
-std::string seconds(std::chrono::steady_clock::duration d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f s", std::chrono::duration<double>(d).count());
-  return buf;
+  ::close(fd);
+  return dir;
 }
 
 }  // namespace
 
-Result<HealthCommandResult> run_health_command(const std::string& command, ByteView payload,
-                                               std::chrono::milliseconds timeout) {
-  PayloadFile file;
-  OTA_TRY(file.create(payload));
-  const auto start = std::chrono::steady_clock::now();
+Result<HealthRun> run_health_command(const std::string& command, ByteView payload, double timeout_s) {
+  auto dir = write_payload(payload);
+  if (!dir) return std::move(dir).error();
+  const std::string path = *dir + "/payload";
+  auto cleanup = [&] {
+    ::unlink(path.c_str());
+    ::rmdir(dir->c_str());
+  };
   const pid_t pid = ::fork();
-  if (pid < 0) return errno_error(errno, "starting the health command");
+  if (pid < 0) {
+    const int err = errno;
+    cleanup();
+    return errno_error(err, "starting the health command");
+  }
   if (pid == 0) {
-    ::setpgid(0, 0);  // its own group, so a timeout kills everything it started
+    ::setpgid(0, 0);
     const int null = ::open("/dev/null", O_RDONLY);
     if (null >= 0) ::dup2(null, 0);
-    ::dup2(2, 1);  // what it prints is a log, never part of the caller's stdout (--json)
-    ::execl("/bin/sh", "sh", "-c", (command + " \"$1\"").c_str(), "ota-health", file.path().c_str(), (char*)nullptr);
-    ::_exit(127);
+    ::dup2(2, 1);
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), "ota-health", path.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
   }
-  ::setpgid(pid, pid);
-  HealthCommandResult out;
+  ::setpgid(pid, pid);  // also here: whichever runs first, the group exists before a kill
+  HealthRun run;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   int status = 0;
-  while (true) {
+  for (;;) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    if (done < 0 && errno != EINTR) return errno_error(errno, "waiting for the health command");
-    if (std::chrono::steady_clock::now() - start >= timeout) {
+    if (done < 0 && errno != EINTR) {
+      const int err = errno;
+      cleanup();
+      return errno_error(err, "waiting for the health command");
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      // The watchdog: the whole group, so a shell's children die with it.
       ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      out.health = Health::hang;
-      out.detail = "killed after " + seconds(std::chrono::steady_clock::now() - start) + " (timeout)";
-      return out;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      run.timed_out = true;
+      break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  const std::string after = " after " + seconds(std::chrono::steady_clock::now() - start);
-  if (WIFEXITED(status)) {
-    out.health = WEXITSTATUS(status) == 0 ? Health::ok : Health::fail;
-    out.detail = "exit " + std::to_string(WEXITSTATUS(status)) + after;
+  cleanup();
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (run.timed_out) {
+    run.health = Health::hang;
+  } else if (WIFEXITED(status)) {
+    run.exit_code = WEXITSTATUS(status);
+    run.health = *run.exit_code == 0 ? Health::ok : Health::fail;
   } else {
-    out.health = Health::fail;
-    out.detail = "killed by signal " + std::to_string(WTERMSIG(status)) + after;
+    run.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    run.health = Health::fail;
   }
-  return out;
+  return run;
+}
+
+std::string HealthRun::detail() const {
+  char buf[96];
+  if (timed_out) std::snprintf(buf, sizeof buf, "killed after %.1f s (timeout)", seconds);
+  else if (exit_code) std::snprintf(buf, sizeof buf, "exit %d after %.1f s", *exit_code, seconds);
+  else std::snprintf(buf, sizeof buf, "killed by signal %d after %.1f s", signal.value_or(0), seconds);
+  return buf;
 }
 
 }  // namespace ota::agent

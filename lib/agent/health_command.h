@@ -1,24 +1,33 @@
-// The firmware's health check as an external command (issue 7 §2; docs/agent.md): the
-// emulator cannot run the firmware, so a release engineer's command judges it. It gets
-// the booted image's payload as a file (mode 0700, in $TMPDIR, removed afterwards) as its
-// one argument, stdin from /dev/null, stdout to stderr; exit 0 within the timeout is healthy, any other exit
-// is a failed check, and running past the timeout is a hang (its process group is killed).
+// The firmware's health check as an external command (BOOT-SPEC B4: healthy, health-fail,
+// hang; docs/agent.md): the emulator cannot run the firmware, so a release engineer's
+// command judges it. Shared by `ota-boot --health-cmd` and `ota-verify e2e --health-cmd`.
 #pragma once
 
-#include <chrono>
+#include <optional>
 #include <string>
 
 #include "agent/device_agent.h"
+#include "core/bytes.h"
+#include "core/result.h"
 
 namespace ota::agent {
 
-struct HealthCommandResult {
-  Health health = Health::fail;
-  std::string detail;  // "exit 0 after 0.2 s", "killed after 30 s (timeout)"
+struct HealthRun {
+  Health health = Health::ok;
+  std::optional<int> exit_code;  // when it exited
+  std::optional<int> signal;     // when a signal ended it (not our watchdog)
+  bool timed_out = false;        // the watchdog killed it: a hang
+  double seconds = 0;            // how long it ran
+  std::string detail() const;    // "exit 1 after 0.2 s", "killed after 30.0 s (timeout)"
 };
 
-// Errc::io when the command cannot be started at all (no /bin/sh, no temp file).
-Result<HealthCommandResult> run_health_command(const std::string& command, ByteView payload,
-                                               std::chrono::milliseconds timeout);
+// Writes `payload` to a file (mode 0700, so a command may run it) in a new private
+// directory under $TMPDIR (never beside the flash), runs `/bin/sh -c COMMAND ota-health
+// PAYLOAD` (so "$1" is the payload's path) with stdin from /dev/null and stdout sent to
+// stderr (stdout is the --json document), in its own process group, and kills that group
+// after `timeout_s` seconds. Exit 0 in time = ok, any other end = fail, timeout = hang.
+// The directory is removed afterwards. Errc::io when the file cannot be written or the
+// command cannot be started.
+Result<HealthRun> run_health_command(const std::string& command, ByteView payload, double timeout_s);
 
 }  // namespace ota::agent

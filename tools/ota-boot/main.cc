@@ -27,16 +27,16 @@ Result<tools::HealthReport> after_boot(boot::FlashFile& file, const boot::BootRe
   if (!command.empty()) {
     const image::Region& region = file.layout().slot(slot);
     const ByteView payload = ByteView(file.bytes()).subspan(region.offset + booted.image->header_size, booted.image->image_size);
-    auto run = tools::run_health_command(command, payload, timeout_s);
+    auto run = agent::run_health_command(command, payload, timeout_s);
     if (!run) return std::move(run).error();
     h.command = command;
     h.run = *run;
   } else {
-    h.run.health = health == "fail" ? tools::Health::fail : health == "hang" ? tools::Health::hang : tools::Health::ok;
+    h.run.health = health == "fail" ? agent::Health::fail : health == "hang" ? agent::Health::hang : agent::Health::ok;
   }
   const bool on_trial = booted.path == boot::BootPath::trial || booted.path == boot::BootPath::scan;
   switch (h.run.health) {
-    case tools::Health::ok: {
+    case agent::Health::ok: {
       if (!on_trial) {
         h.detail = "slot " + boot::slot_name(slot) + " is not under trial: nothing to confirm";
         break;
@@ -54,7 +54,7 @@ Result<tools::HealthReport> after_boot(boot::FlashFile& file, const boot::BootRe
       h.floor_after = c->floor_after;
       break;
     }
-    case tools::Health::fail: {
+    case agent::Health::fail: {
       h.action = "mark-bad";
       auto m = boot::mark_bad(file.flash(), file.layout(), slot);
       if (!m) {
@@ -69,7 +69,7 @@ Result<tools::HealthReport> after_boot(boot::FlashFile& file, const boot::BootRe
                          boot::slot_name(slot) + " FAILED (marked-bad)");
       break;
     }
-    case tools::Health::hang:
+    case agent::Health::hang:
       h.detail = h.run.timed_out ? "no answer within the timeout: the watchdog resets, the counted trial is the failed try"
                                  : "the watchdog resets: the counted trial is the failed try";
       break;

@@ -49,7 +49,7 @@ json to_json(const BootReport& r) {
   if (r.health) {
     const HealthReport& h = *r.health;
     health = {{"command", or_null(h.command)},
-              {"result", to_string(h.run.health)},
+              {"result", std::string(agent::to_string(h.run.health))},
               {"exit_code", h.run.exit_code ? json(*h.run.exit_code) : json()},
               {"signal", h.run.signal ? json(*h.run.signal) : json()},
               {"timed_out", h.run.timed_out},
@@ -89,7 +89,7 @@ std::string describe(const BootReport& r) {
     s += "anti-rollback floor " + std::to_string(b.floor_before) + " -> " + std::to_string(b.floor_after) + "\n";
   if (r.health) {
     const HealthReport& h = *r.health;
-    s += "health " + std::string(to_string(h.run.health)) + ": " + h.detail + "\n";
+    s += "health " + std::string(std::string(agent::to_string(h.run.health))) + ": " + h.detail + "\n";
     for (const auto& w : h.writes) s += "write: " + w + "\n";
   }
   s += r.flash_written ? "wrote '" + r.flash + "'" : "'" + r.flash + "' unchanged";

@@ -10,14 +10,14 @@
 #include "boot/bootloader.h"
 #include "image/bcr.h"
 #include "image/layout.h"
-#include "ota-boot/health.h"
+#include "agent/health_command.h"
 
 namespace ota::tools {
 
 // The health check after a boot and what the firmware did about it.
 struct HealthReport {
   std::optional<std::string> command;  // --health-cmd, or the --health value given
-  HealthRun run;
+  agent::HealthRun run;
   std::string action = "none";         // "confirm", "mark-bad" or "none"
   bool done = false;                   // the action happened (or found nothing to write)
   std::string detail;                  // one line

@@ -42,14 +42,13 @@ std::unique_ptr<client::Source> open_source(io::Storage& fs, const std::string& 
 // The health check of a trial boot: --health, or --health-cmd judging the payload.
 agent::HealthCheck health_check(const tools::VerifyOptions& o, std::vector<std::string>& log) {
   if (!o.health_cmd.empty()) {
-    const auto timeout = std::chrono::milliseconds(int64_t(o.timeout_seconds * 1000));
-    return [cmd = o.health_cmd, timeout, &log](int, const image::ParsedImage& img, ByteView payload) {
+    return [cmd = o.health_cmd, timeout = o.timeout_seconds, &log](int, const image::ParsedImage& img, ByteView payload) {
       auto r = agent::run_health_command(cmd, payload, timeout);
       if (!r) {
         log.push_back("health command for " + image::to_string(img.version) + " could not run: " + r.error().message);
         return agent::Health::fail;
       }
-      log.push_back("health command for " + image::to_string(img.version) + ": " + r->detail + " -> " +
+      log.push_back("health command for " + image::to_string(img.version) + ": " + r->detail() + " -> " +
                     std::string(agent::to_string(r->health)));
       return r->health;
     };

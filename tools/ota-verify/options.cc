@@ -26,7 +26,7 @@ CLI::App* add_e2e_command(CLI::App& app, VerifyOptions& o) {
   cmd->add_option("--health", o.health, "the new firmware's health check result")
       ->check(CLI::IsMember({"ok", "fail", "hang"}));
   cmd->add_option("--health-cmd", o.health_cmd,
-                  "judge the new firmware with this shell command; it gets the image payload's path (exit 0 = healthy)")
+                  "judge the new firmware with this shell command; \"$1\" is the image payload's path (exit 0 = healthy)")
       ->excludes(cmd->get_option("--health"));
   cmd->add_option("--timeout", o.timeout_seconds, "seconds --health-cmd may run before it counts as a hang")
       ->check(CLI::Range(0.1, 3600.0));

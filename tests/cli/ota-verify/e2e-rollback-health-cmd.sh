@@ -2,4 +2,4 @@
 # the next reset boots v1 again.
 source "$(dirname "$0")/../verify_setup.sh"
 make_release && make_director fw/board-1.2.0.slot || exit 99
-"$OTA_VERIFY" e2e "${e2e_args[@]}" --health-cmd sh --expect rolled-back --json
+"$OTA_VERIFY" e2e "${e2e_args[@]}" --health-cmd 'sh "$1"' --expect rolled-back --json
