@@ -49,8 +49,8 @@ CLI::App* add_powercut_command(CLI::App& app, VerifyOptions& o) {
   cmd->add_flag("--full", o.full, "sweep the full-image install instead of the patch");
   cmd->add_option("--replay", o.replay, "run one printed run id again, with a flash trace");
   cmd->add_flag("--long", o.long_runs,
-                "also cuts during recovery (T3: linear, log, 1000 x random(5)), every ordered pair of cuts on a small "
-                "layout (T4), and flash that fails writes or wears out (T7): minutes to hours");
+                "also cuts during recovery (T3: linear, log, 1000 x random(5)), every ordered pair of cuts (T4: on the "
+                "--config given, else on a small layout), and flash that fails writes or wears out (T7): minutes to hours");
   return cmd;
 }
 
