@@ -1,7 +1,5 @@
 #include "agent/journal.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -10,14 +8,12 @@
 namespace ota::agent {
 namespace {
 
+using image::crc32_ieee;
+
 // Byte offsets (docs/agent.md has the table).
 constexpr size_t kOffMagic = 0, kOffVersion = 4, kOffSize = 6, kOffSeq = 8, kOffPhase = 12, kOffDelivery = 13,
                  kOffSlot = 14, kOffPad = 15, kOffAttempts = 16, kOffPad2 = 18, kOffChunk = 20, kOffLength = 24,
                  kOffTarget = 32, kOffPayload = 64, kOffReserved = 96, kOffCrc = 124;
-
-uint32_t crc32_ieee(ByteView bytes) {
-  return static_cast<uint32_t>(::crc32(::crc32(0L, Z_NULL, 0), bytes.data(), static_cast<uInt>(bytes.size())));
-}
 
 Error corrupt(std::string what) { return Error{Errc::corrupt, "journal: " + std::move(what)}; }
 

@@ -3,8 +3,6 @@
 #include "core/hex.h"
 #include "image/record_copies.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -18,12 +16,6 @@ constexpr size_t kOffMagic = 0, kOffVersion = 4, kOffSize = 6, kOffSeq = 8, kOff
                  kOffPending = 13, kOffOp = 14, kOffFlags = 15, kOffSlots = 16,
                  kSlotStride = 12, kOffAttempts = 40, kOffReserved = 44, kReservedSize = 16,
                  kOffCrc = 60;
-
-// zlib's crc32 is CRC-32/IEEE: reflected 0xEDB88320, init and final xor 0xFFFFFFFF.
-uint32_t crc32_ieee(ByteView bytes) {
-  return static_cast<uint32_t>(
-      ::crc32(::crc32(0L, Z_NULL, 0), bytes.data(), static_cast<uInt>(bytes.size())));
-}
 
 // Messages name the defect only; callers add which copy (BcrCopy::problem, load()).
 Error corrupt(std::string what) { return Error{Errc::corrupt, std::move(what)}; }

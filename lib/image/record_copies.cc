@@ -1,10 +1,16 @@
 #include "image/record_copies.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 
 #include "core/hex.h"
 
 namespace ota::image {
+
+uint32_t crc32_ieee(ByteView bytes) {
+  return static_cast<uint32_t>(::crc32(::crc32(0L, Z_NULL, 0), bytes.data(), static_cast<uInt>(bytes.size())));
+}
 
 // RFC 1982 with SERIAL_BITS = 32: a is newer when (a - b) mod 2^32 is in (0, 2^31).
 // Comparing as plain integers (or through a narrower type) breaks at the wrap (fwup#214).

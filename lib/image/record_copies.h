@@ -19,6 +19,10 @@
 
 namespace ota::image {
 
+// CRC-32/IEEE (reflected 0xEDB88320, init and final xor 0xFFFFFFFF: zlib's crc32), the
+// check value of every redundant record.
+uint32_t crc32_ieee(ByteView bytes);
+
 // RFC 1982 serial-number order on 32 bits: is `a` newer than `b`? (false when equal, and
 // when they are exactly 2^31 apart, which the comparison leaves undefined).
 bool seq_newer(uint32_t a, uint32_t b);

@@ -13,14 +13,6 @@
 namespace ota::verify {
 namespace {
 
-Expectation expectation(const Subject& s, Scenario scenario) {
-  Expectation e;
-  e.ending = scenario == Scenario::update ? Expectation::updated : Expectation::rolled_back;
-  e.old_digest = s.old_digest;
-  e.new_digest = s.plan.slot_digest;
-  return e;
-}
-
 constexpr flash::CutMode kRotation[] = {flash::CutMode::before, flash::CutMode::torn_program, flash::CutMode::after,
                                         flash::CutMode::unstable, flash::CutMode::torn_erase};
 
@@ -39,44 +31,11 @@ void count_kinds(const Subject& subject, const agent::AgentConfig& config, const
   r.erases = mem.erases() - subject.factory.erases();
 }
 
-// Runs every schedule on the workers; each run starts from the snapshot.
-SweepResult run_all(const Subject& subject, const agent::AgentConfig& config, const Expectation& expect, Scenario scenario,
-                    const std::vector<RunSettings>& runs, unsigned jobs, uint64_t operations) {
-  SweepResult result;
-  result.operations = operations;
-  std::atomic<size_t> next{0};
-  std::mutex lock;
-  auto worker = [&] {
-    for (size_t k; (k = next.fetch_add(1)) < runs.size();) {
-      flash::MemFlash mem = subject.factory;
-      RunSettings settings = runs[k];
-      settings.max_cycles = uint32_t(settings.cuts.size()) + 32;
-      DeviceRun run = run_device(mem, subject.layout, config, expect, settings);
-      std::lock_guard<std::mutex> g(lock);
-      ++result.tried;
-      if (!run.violation) {
-        ++result.passed;
-        continue;
-      }
-      flash::RunId id{std::string(to_string(scenario)), subject.name, subject.layout.geometry.write_size,
-                      subject.layout.geometry.erased, settings.seed, settings.cuts};
-      result.failures.push_back({std::move(id), *run.violation});
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < std::max(1u, jobs); ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  std::sort(result.failures.begin(), result.failures.end(),
-            [](const SweepFailure& a, const SweepFailure& b) { return flash::to_string(a.id) < flash::to_string(b.id); });
-  return result;
-}
-
 }  // namespace
 
 Result<SweepResult> sweep_recovery_cuts(const Subject& subject, const LongOptions& options) {
   const agent::AgentConfig config = sweep_agent(subject, options.scenario, false);
-  Expectation expect = expectation(subject, options.scenario);
+  Expectation expect = expectation_for(subject, options.scenario);
   auto n = count_operations(subject, config, expect);
   if (options.scenario == Scenario::update) expect.ending = Expectation::either;
   if (!n) return std::move(n).error();
@@ -99,14 +58,15 @@ Result<SweepResult> sweep_recovery_cuts(const Subject& subject, const LongOption
       r.cuts.push_back({1 + splitmix64(state) % std::max<uint64_t>(1, *n / 2), kRotation[splitmix64(state) % 5]});
     runs.push_back(std::move(r));
   }
-  SweepResult r = run_all(subject, config, expect, options.scenario, runs, options.jobs, *n);
+  SweepResult r = run_sweep(subject, config, expect, options.scenario, runs, options.jobs);
+  r.operations = *n;
   count_kinds(subject, config, expect, r);
   return r;
 }
 
 Result<SweepResult> sweep_double_cuts(const Subject& subject, const LongOptions& options) {
   const agent::AgentConfig config = sweep_agent(subject, options.scenario, false);
-  const Expectation expect = expectation(subject, options.scenario);
+  const Expectation expect = expectation_for(subject, options.scenario);
   auto n = count_operations(subject, config, expect);
   if (!n) return std::move(n).error();
   std::vector<RunSettings> runs;
@@ -117,7 +77,8 @@ Result<SweepResult> sweep_double_cuts(const Subject& subject, const LongOptions&
       r.cuts = {{i, flash::CutMode::before}, {j, flash::CutMode::torn_program}};
       runs.push_back(std::move(r));
     }
-  SweepResult r = run_all(subject, config, expect, options.scenario, runs, options.jobs, *n);
+  SweepResult r = run_sweep(subject, config, expect, options.scenario, runs, options.jobs);
+  r.operations = *n;
   count_kinds(subject, config, expect, r);
   return r;
 }

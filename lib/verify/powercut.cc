@@ -10,14 +10,6 @@
 namespace ota::verify {
 namespace {
 
-Expectation expectation(const Subject& s, Scenario scenario) {
-  Expectation e;
-  e.ending = scenario == Scenario::update ? Expectation::updated : Expectation::rolled_back;
-  e.old_digest = s.old_digest;
-  e.new_digest = s.plan.slot_digest;
-  return e;
-}
-
 // The runs for operation `i`: before and after always; the torn mode of its kind with each
 // seed; unstable (torn as its kind, cells unstable).
 std::vector<std::pair<flash::CutMode, uint64_t>> runs_for(flash::TraceOp op, const SweepOptions& o) {
@@ -37,6 +29,49 @@ std::vector<std::pair<flash::CutMode, uint64_t>> runs_for(flash::TraceOp op, con
 }  // namespace
 
 std::string_view to_string(Scenario scenario) { return scenario == Scenario::update ? "update" : "rollback"; }
+
+Expectation expectation_for(const Subject& s, Scenario scenario) {
+  Expectation e;
+  e.ending = scenario == Scenario::update ? Expectation::updated : Expectation::rolled_back;
+  e.old_digest = s.old_digest;
+  e.new_digest = s.plan.slot_digest;
+  return e;
+}
+
+SweepResult run_sweep(const Subject& subject, const agent::AgentConfig& config, const Expectation& expect,
+                      Scenario scenario, const std::vector<RunSettings>& runs, unsigned jobs) {
+  SweepResult result;
+  std::atomic<size_t> next{0};
+  std::mutex lock;
+  auto worker = [&] {
+    for (size_t k; (k = next.fetch_add(1)) < runs.size();) {
+      flash::MemFlash mem = subject.factory;
+      RunSettings settings = runs[k];
+      settings.max_cycles += uint32_t(settings.cuts.size());
+      DeviceRun run = run_device(mem, subject.layout, config, expect, settings);
+      std::lock_guard<std::mutex> g(lock);
+      ++result.tried;
+      if (!run.violation) {
+        ++result.passed;
+        continue;
+      }
+      flash::RunId id{std::string(to_string(scenario)), subject.name, subject.layout.geometry.write_size,
+                      subject.layout.geometry.erased, settings.seed, settings.cuts};
+      result.failures.push_back({std::move(id), *run.violation});
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < std::max(1u, jobs); ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  // Runs finish in any order; the report does not depend on the thread count.
+  auto key = [](const SweepFailure& f) {
+    return std::tuple(f.id.cuts.empty() ? 0 : f.id.cuts.front().at, f.id.cuts.size(), f.id.seed, flash::to_string(f.id));
+  };
+  std::sort(result.failures.begin(), result.failures.end(),
+            [&](const SweepFailure& a, const SweepFailure& b) { return key(a) < key(b); });
+  return result;
+}
 
 agent::FetchRange fetch_from(const std::map<std::string, Bytes>& repository) {
   const auto* files = &repository;
@@ -65,7 +100,7 @@ agent::AgentConfig sweep_agent(const Subject& subject, Scenario scenario, bool p
 
 Result<SweepResult> sweep(const Subject& subject, const SweepOptions& options) {
   const agent::AgentConfig config = sweep_agent(subject, options.scenario, options.prefer_full);
-  const Expectation expect = expectation(subject, options.scenario);
+  const Expectation expect = expectation_for(subject, options.scenario);
 
   // The uncut run: N and the kind of each operation.
   SweepResult result;
@@ -94,36 +129,19 @@ Result<SweepResult> sweep(const Subject& subject, const SweepOptions& options) {
     }
   }
 
-  // Every cut point, spread over the workers; each run starts from the snapshot.
-  std::atomic<size_t> next{0};
-  std::mutex lock;
-  auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < kinds.size();) {
-      for (auto [mode, seed] : runs_for(kinds[i], options)) {
-        flash::MemFlash mem = subject.factory;
-        RunSettings settings;
-        settings.cuts = {{i + 1, mode}};
-        settings.seed = seed;
-        DeviceRun run = run_device(mem, subject.layout, config, expect, settings);
-        std::lock_guard<std::mutex> g(lock);
-        ++result.tried;
-        if (!run.violation) {
-          ++result.passed;
-          continue;
-        }
-        flash::RunId id{std::string(to_string(options.scenario)), subject.name, subject.layout.geometry.write_size,
-                        subject.layout.geometry.erased, seed, settings.cuts};
-        result.failures.push_back({std::move(id), *run.violation});
-      }
+  // Every cut point, in every mode that applies to it; each run starts from the snapshot.
+  std::vector<RunSettings> runs;
+  for (size_t i = 0; i < kinds.size(); ++i)
+    for (auto [mode, seed] : runs_for(kinds[i], options)) {
+      RunSettings settings;
+      settings.cuts = {{i + 1, mode}};
+      settings.seed = seed;
+      runs.push_back(std::move(settings));
     }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned t = 1; t < std::max(1u, options.jobs); ++t) threads.emplace_back(worker);
-  worker();
-  for (auto& t : threads) t.join();
-  std::sort(result.failures.begin(), result.failures.end(), [](const SweepFailure& a, const SweepFailure& b) {
-    return std::tie(a.id.cuts[0].at, a.id.cuts[0].mode, a.id.seed) < std::tie(b.id.cuts[0].at, b.id.cuts[0].mode, b.id.seed);
-  });
+  SweepResult swept = run_sweep(subject, config, expect, options.scenario, runs, options.jobs);
+  result.tried = swept.tried;
+  result.passed = swept.passed;
+  result.failures = std::move(swept.failures);
   return result;
 }
 
@@ -135,7 +153,7 @@ std::optional<std::string> replay(const Subject& subject, const flash::RunId& id
   settings.cuts = id.cuts;
   settings.seed = id.seed;
   settings.trace = true;
-  DeviceRun run = run_device(mem, subject.layout, config, expectation(subject, scenario), settings);
+  DeviceRun run = run_device(mem, subject.layout, config, expectation_for(subject, scenario), settings);
   if (!run.violation) return std::nullopt;
   std::string text = *run.violation + "\nlast flash calls:";
   const size_t from = run.trace.size() > 20 ? run.trace.size() - 20 : 0;

@@ -16,6 +16,7 @@
 #include "flash/mem_flash.h"
 #include "flash/trace.h"
 #include "image/layout.h"
+#include "verify/device_run.h"
 
 namespace ota::verify {
 
@@ -57,6 +58,14 @@ struct SweepResult {
 // The uncut run must settle as expected (Errc::rejected naming the violation otherwise);
 // then every cut point. Failures are results, not errors.
 Result<SweepResult> sweep(const Subject& subject, const SweepOptions& options);
+
+// What a scenario must end in, and the two images that may ever boot.
+Expectation expectation_for(const Subject& subject, Scenario scenario);
+
+// Runs each of `runs` from the snapshot on `jobs` threads (max_cycles raised by the number
+// of cuts); counts and the failing run ids, sorted. `operations` is copied into the result.
+SweepResult run_sweep(const Subject& subject, const agent::AgentConfig& config, const Expectation& expect,
+                      Scenario scenario, const std::vector<RunSettings>& runs, unsigned jobs);
 
 // Replays one run id against `subject` (cuts, modes and seed from the id) with a trace:
 // nullopt when it settles, else the violation and the last flash calls.

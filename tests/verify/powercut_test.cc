@@ -66,3 +66,42 @@ INSTANTIATE_TEST_SUITE_P(T2, PowerCutSweep, ::testing::ValuesIn(params()), name)
 
 }  // namespace
 }  // namespace ota::verify
+
+namespace ota::verify {
+namespace {
+
+// The harness itself must be able to fail: an agent whose health check rejects the new
+// image can never end "updated", and every run says so with a replayable id.
+TEST(PowerCutHarness, ReportsEveryRunThatEndsWrongWithItsRunId) {
+  SyntheticConfig c;
+  c.layout = "stm32f4";
+  auto subject = synthetic_subject(c);
+  ASSERT_TRUE(subject) << subject.error().message;
+  const agent::AgentConfig rejecting = sweep_agent(*subject, Scenario::rollback, false);
+  std::vector<RunSettings> runs(2);
+  runs[0].cuts = {{5, flash::CutMode::before}};
+  runs[1].cuts = {{10, flash::CutMode::torn_program}};
+  runs[1].seed = 3;
+  const SweepResult r = run_sweep(*subject, rejecting, expectation_for(*subject, Scenario::update), Scenario::update, runs, 2);
+  EXPECT_EQ(r.tried, 2u);
+  EXPECT_EQ(r.passed, 0u);
+  ASSERT_EQ(r.failures.size(), 2u);
+  EXPECT_EQ(flash::to_string(r.failures[1].id), "scenario=update;layout=stm32f4;ws=8;erased=ff;seed=3;cuts=10:torn-program");
+  EXPECT_NE(r.failures[0].violation.find("did not settle"), std::string::npos) << r.failures[0].violation;
+}
+
+TEST(PowerCutHarness, AnImageThatIsNeitherOldNorNewIsAViolation) {
+  SyntheticConfig c;
+  c.layout = "stm32f4";
+  auto subject = synthetic_subject(c);
+  ASSERT_TRUE(subject);
+  Expectation wrong = expectation_for(*subject, Scenario::update);
+  wrong.new_digest[0] ^= 1;  // the update's image is not the one the harness expects
+  flash::MemFlash mem = subject->factory;
+  const DeviceRun run = run_device(mem, subject->layout, sweep_agent(*subject, Scenario::update, false), wrong, {});
+  ASSERT_TRUE(run.violation);
+  EXPECT_NE(run.violation->find("neither the old nor the new"), std::string::npos) << *run.violation;
+}
+
+}  // namespace
+}  // namespace ota::verify
