@@ -33,11 +33,12 @@ Result<DeviceIdentity> parse_device_file(std::string_view text, const image::Lay
     const std::string value = kv.second.Scalar();
     if (key == "vin") id.vin = value;
     else if (key == "ecu_serial") id.ecu_serial = value;
+    else if (key == "director_root") id.director_root = value;
     else if (key == "hardware_id") {
       if (value != layout.hardware_id)
         return invalid("hardware_id '" + value + "' is not the flash layout's '" + layout.hardware_id + "'");
     } else {
-      return invalid("unknown field '" + key + "'; use vin, ecu_serial and hardware_id");
+      return invalid("unknown field '" + key + "'; use vin, ecu_serial, hardware_id and director_root");
     }
   }
   if (!plain(id.vin)) return invalid("vin must be 1-128 printable characters without spaces");

@@ -3,6 +3,8 @@
 //   vin: VIN123              # the vehicle the director's metadata must name
 //   ecu_serial: TCU-0042     # the ECU serial the director assigns to
 //   hardware_id: example-board   # optional; must equal the flash layout's hardware id
+//   director_root: director-root.json   # optional; the director's trusted root (a path,
+//                                       # relative to the device file)
 #pragma once
 
 #include <string_view>

@@ -18,6 +18,7 @@ struct DeviceIdentity {
   std::string vin;
   std::string ecu_serial;
   std::string hardware_id;
+  std::string director_root;  // optional: the director's root.json it was provisioned with (a path)
 };
 
 // Both updaters refreshed. nullopt: the director assigns nothing to this ECU. Errc::rejected

@@ -79,7 +79,13 @@ Result<Inputs> load_inputs(io::Storage& fs, const tools::VerifyOptions& o) {
   if (!device) return std::move(device).error().with_context("'" + o.device + "'");
   auto image_root = read_all(fs, o.trusted_root, "--trusted-root");
   if (!image_root) return std::move(image_root).error();
-  auto director_root = read_all(fs, o.director_root, "--director-root");
+  // The director's root: --director-root, else the one device.yaml names (beside it).
+  std::string director_root_path = o.director_root;
+  if (director_root_path.empty() && !device->director_root.empty())
+    director_root_path = (std::filesystem::path(o.device).parent_path() / device->director_root).string();
+  if (director_root_path.empty())
+    return Error{Errc::invalid_argument, "no director root: give --director-root, or director_root in '" + o.device + "'"};
+  auto director_root = read_all(fs, director_root_path, "--director-root");
   if (!director_root) return std::move(director_root).error();
   return Inputs{std::move(*flash), std::move(*device), std::move(*director_root), std::move(*image_root)};
 }

@@ -12,7 +12,8 @@ void add_device_options(CLI::App* cmd, VerifyOptions& o, bool required) {
   req(cmd->add_option("--repo", o.repo, "the image repository: a directory or an http(s):// URL"));
   req(cmd->add_option("--director", o.director, "this vehicle's director repository: a directory or a URL"));
   req(cmd->add_option("--trusted-root", o.trusted_root, "the image repository's root.json the device trusts"));
-  req(cmd->add_option("--director-root", o.director_root, "the director's root.json the device trusts"));
+  cmd->add_option("--director-root", o.director_root,
+                  "the director's root.json the device trusts (default: director_root in the device file)");
 }
 
 }  // namespace

@@ -1,0 +1,1 @@
+.final_state == "updated" and .running.version == "1.1.0+0"
