@@ -1,0 +1,1 @@
+.ranged == "updated" and .plain == "updated" and (.downloaded | all(. >= 71557))
