@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ci/test.sh: installs what is missing, builds the release and sanitizer
 # configurations, runs every test in both with ctest, then fuzzes each decoder.
-# Exits non-zero on any failure. OTA_FUZZ_SECONDS (default 30) bounds each fuzzer.
+# Exits non-zero on any failure. OTA_FUZZ_SECONDS (default 20) bounds each fuzzer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -22,7 +22,7 @@ for config in release asan; do
 done
 echo "== fuzz" >&2
 ci/build.sh fuzz
-ci/fuzz.sh "${OTA_FUZZ_SECONDS:-30}"
+ci/fuzz.sh "${OTA_FUZZ_SECONDS:-20}"
 passed=$((passed + 7))  # one per fuzz target that ran clean
 echo "ci/test.sh: all passed in $((SECONDS - start)) s" >&2
 echo "ci/test.sh: $passed passed, 0 failed"

@@ -51,8 +51,8 @@ YAML
       --security-counter auto --hw-id test-board --vendor example.com 2>/dev/null || return 1
     n=$((n + 1))
   done
-  "$OTA_DELTA" create --from v1.slot --to v2.slot --out v1-v2.patch --algo auto 2>/dev/null || return 1
-  "$OTA_DELTA" create --from v1.slot --to v3.slot --out v1-v3.patch --algo auto 2>/dev/null || return 1
+  "$OTA_DELTA" create --from v1.slot --to v2.slot --out v1-v2.patch --algo zstd 2>/dev/null || return 1
+  "$OTA_DELTA" create --from v1.slot --to v3.slot --out v1-v3.patch --algo zstd 2>/dev/null || return 1
   "$OTA_MANIFEST" init --config repo.yaml --repo repo 2>/dev/null || return 1
   "$OTA_MANIFEST" add --repo repo --file v2.slot --name fw/board-1.1.0.slot --version 1.1.0 --hardware-id test-board \
     --delta 1.0.0=v1-v2.patch --chunk-size 4096 2>/dev/null || return 1

@@ -19,8 +19,9 @@ struct Param {
 std::vector<Param> params() {
   std::vector<Param> out;
   for (const auto& c : t2_matrix()) {
-#ifdef OTA_SWEEP_SUBSET  // sanitizer builds: one configuration per layout (ws8, 0xff), same code paths
-    if (c.write_size != 8 || c.erased != 0xFF) continue;
+#ifdef OTA_SWEEP_SUBSET  // sanitizer builds: one configuration (stm32f4, ws8, 0xff), the same code
+                         // paths as the page-programmed layouts at a tenth of the runs
+    if (c.write_size != 8 || c.erased != 0xFF || c.layout != "stm32f4") continue;
 #endif
     for (Scenario s : {Scenario::update, Scenario::rollback}) out.push_back({c, s});
   }
