@@ -243,7 +243,7 @@ jq -e --arg v "${v2#v}+0" '.final_state == "updated" and .ok and .running.versio
 # v2), in every cut mode. The full sweep (the update and its rollback, 3 seeds per torn
 # write: 2 x 2968 operations, 35616 cut runs) took 1591 s with --jobs 2 on the 2 shared
 # cores of the CI machine; the update alone with 1 seed per torn write (11872 cut runs)
-# took 298 to 491 s there, depending on the other jobs. The demo runs the latter; OTA_DEMO_POWERCUT=full runs the former.
+# took 254 to 491 s there, depending on the other jobs. The demo runs the latter; OTA_DEMO_POWERCUT=full runs the former.
 if [[ ${OTA_DEMO_POWERCUT:-update} == full ]]; then
   powercut_seeds=3 powercut_scenario=both
 else
