@@ -8,6 +8,13 @@
 # patches/*.patch applied cumulatively in version order. The output is
 # byte-for-byte reproducible for a given toolchain, whatever OUT_DIR is.
 #
+# With --broken it also builds the deliberately broken release that the demo
+# rolls back: broken/vX.Y.Z.patch on top of the last release, whose self-test
+# fails (the binary exits 1). It is not a release and not in versions.txt:
+#
+#   OUT_DIR/firmware-vX.Y.Z-broken.bin
+#   OUT_DIR/broken.txt            its release name (vX.Y.Z), one line
+#
 # Requires: gcc (with static libc, Debian: libc6-dev) and patch.
 set -euo pipefail
 export LC_ALL=C # stable glob/sort order
@@ -17,8 +24,13 @@ die() {
     exit 1
 }
 
+BROKEN=0
+if [ "${1-}" = --broken ]; then
+    BROKEN=1
+    shift
+fi
 if [ $# -ne 1 ] || [ -z "$1" ]; then
-    printf 'usage: %s OUT_DIR\n' "$0" >&2
+    printf 'usage: %s [--broken] OUT_DIR\n' "$0" >&2
     exit 2
 fi
 
@@ -56,8 +68,9 @@ cd "$WORK/tree"
 CFLAGS=(-std=c11 -O2 -Wall -Wextra "-ffile-prefix-map=$WORK/tree=.")
 LDFLAGS=(-static -s "-Wl,--build-id=none")
 
-build_release() {
-    local ver=$1 dest="$OUT/firmware-$1.bin" src obj output rc
+# compile VERSION: builds the tree in the current directory into obj/firmware.
+compile() {
+    local ver=$1 src obj
 
     rm -rf obj
     mkdir obj
@@ -67,6 +80,12 @@ build_release() {
             die "$ver: compiling $src failed"
     done
     "$CC" "${LDFLAGS[@]}" -o obj/firmware obj/*.o || die "$ver: linking failed"
+}
+
+build_release() {
+    local ver=$1 dest="$OUT/firmware-$1.bin" output rc
+
+    compile "$ver"
 
     # Smoke check: the self-test must pass and report this release.
     output=$(./obj/firmware 2>&1) || {
@@ -77,6 +96,19 @@ build_release() {
 
     cp -- obj/firmware "$dest" || die "$ver: cannot write $dest"
     printf '%s\n' "$output"
+}
+
+# build_broken VERSION DEST: like build_release, but the self-test must fail:
+# exit status 1 and a FAIL line naming VERSION.
+build_broken() {
+    local ver=$1 dest=$2 output rc=0
+
+    compile "$ver"
+    output=$(./obj/firmware 2>&1) || rc=$?
+    [ "$rc" -eq 1 ] && [[ $output == *" $ver self-test FAIL"* ]] ||
+        die "$ver (broken): its self-test should fail with status 1, got status $rc: $output"
+    cp -- obj/firmware "$dest" || die "$ver (broken): cannot write $dest"
+    printf '%s (exit %d, as intended)\n' "$output" "$rc"
 }
 
 VERSIONS=("$BASE_VERSION")
@@ -92,6 +124,19 @@ done
 printf '%s\n' "${VERSIONS[@]}" >"$WORK/versions.txt"
 mv -f -- "$WORK/versions.txt" "$OUT/versions.txt"
 
+BROKEN_FILE=
+if [ "$BROKEN" = 1 ]; then
+    broken=$(find "$HERE/broken" -maxdepth 1 -name 'v*.patch' -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$broken" ] || die "no broken/v*.patch in $HERE"
+    bver=${broken%.patch}
+    patch -p1 --quiet --batch --forward --fuzz=0 --no-backup-if-mismatch \
+        <"$HERE/broken/$broken" || die "broken/$broken does not apply cleanly on top of ${VERSIONS[-1]}"
+    BROKEN_FILE="$OUT/firmware-$bver-broken.bin"
+    build_broken "$bver" "$BROKEN_FILE"
+    printf '%s\n' "$bver" >"$WORK/broken.txt"
+    mv -f -- "$WORK/broken.txt" "$OUT/broken.txt"
+fi
+
 # Summary; successive releases must differ or the deltas would be trivial.
 prev=
 for ver in "${VERSIONS[@]}"; do
@@ -99,10 +144,13 @@ for ver in "${VERSIONS[@]}"; do
     if [ -n "$prev" ]; then
         ! cmp -s -- "$prev" "$f" || die "firmware-$ver.bin is identical to $(basename "$prev")"
         ndiff=$( { cmp -l -- "$prev" "$f" 2>/dev/null || true; } | wc -l)
-        printf '%-22s %8d bytes  (%d bytes differ from previous)\n' "$(basename "$f")" "$(stat -c %s "$f")" "$ndiff"
+        printf '%-26s %8d bytes  (%d bytes differ from previous)\n' "$(basename "$f")" "$(stat -c %s "$f")" "$ndiff"
     else
-        printf '%-22s %8d bytes\n' "$(basename "$f")" "$(stat -c %s "$f")"
+        printf '%-26s %8d bytes\n' "$(basename "$f")" "$(stat -c %s "$f")"
     fi
     prev=$f
 done
+if [ -n "$BROKEN_FILE" ]; then
+    printf '%-26s %8d bytes  (self-test fails: not a release)\n' "$(basename "$BROKEN_FILE")" "$(stat -c %s "$BROKEN_FILE")"
+fi
 printf 'wrote %d releases to %s\n' "${#VERSIONS[@]}" "$OUT"
