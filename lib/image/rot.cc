@@ -30,17 +30,21 @@ struct Entries {
 Result<Entries> read_entries(flash::Flash& flash, const Layout& layout, const Region& region, size_t keys) {
   const size_t stride = rot_entry_stride(layout.geometry);
   const uint64_t start = region.offset + rot_counter_offset(layout.geometry, keys);
-  Bytes row(size_t(layout.counter_slots) * stride);
+  // Read twice: cells a cut left half-programmed may read differently each time (F5
+  // "unstable"), and an entry that does not read the same twice is not trusted.
+  Bytes row(size_t(layout.counter_slots) * stride), again(row.size());
   if (auto r = flash.read(start, row); !r) return std::move(r).error();
+  if (auto r = flash.read(start, again); !r) return std::move(r).error();
   Entries out;
   for (uint32_t i = 0; i < layout.counter_slots; ++i) {
     const uint8_t* e = row.data() + size_t(i) * stride;
-    if (all_erased({e, 8}, layout.geometry.erased)) continue;
+    const bool stable = std::equal(e, e + stride, again.data() + size_t(i) * stride);
+    if (stable && all_erased({e, 8}, layout.geometry.erased)) continue;
     out.used = i + 1;
     const uint32_t value = load_le32(e), check = load_le32(e + 4);
     // A torn entry never shows a valid pair: only a complete program makes the value
     // and its complement agree (docs/image-format.md), so it is skipped, not trusted.
-    if (value == ~check) out.counter = std::max(out.counter, value);
+    if (stable && value == ~check) out.counter = std::max(out.counter, value);
   }
   return out;
 }
@@ -148,13 +152,24 @@ Result<uint32_t> advance_counter(flash::Flash& flash, const Layout& layout, uint
     return Error{Errc::no_space, "the anti-rollback counter has used all " + std::to_string(rot->counter_slots) +
                                      " entries and cannot rise to " + std::to_string(value)};
   const size_t stride = rot_entry_stride(layout.geometry);
-  Bytes entry(stride, layout.geometry.erased);
+  Bytes entry(stride, layout.geometry.erased), back(stride);
   store_le32(entry.data(), value);
   store_le32(entry.data() + 4, ~value);
-  const uint64_t at = layout.find("rot")->offset + rot_counter_offset(layout.geometry, rot->key_hashes.size()) +
-                      uint64_t(rot->counter_used) * stride;
-  OTA_TRY(flash::program_pages(flash, at, entry));
-  return value;
+  const uint64_t base = layout.find("rot")->offset + rot_counter_offset(layout.geometry, rot->key_hashes.size());
+  // An entry an earlier advance tore may still read as erased (its cells unstable) yet
+  // refuse a second program, or take it and read back as neither value: such an entry is
+  // used up, and the next one takes the value. Without this a torn advance could never be
+  // healed, and the floor would flicker between its old and new value.
+  for (uint32_t index = rot->counter_used; index < rot->counter_slots; ++index) {
+    const uint64_t at = base + uint64_t(index) * stride;
+    if (auto programmed = flash::program_pages(flash, at, entry); !programmed) {
+      if (programmed.error().code == Errc::rejected) continue;
+      return std::move(programmed).error();
+    }
+    OTA_TRY(flash.read(at, back));
+    if (back == entry) return value;
+  }
+  return Error{Errc::no_space, "the anti-rollback counter has no usable entry left to rise to " + std::to_string(value)};
 }
 
 }  // namespace ota::image
