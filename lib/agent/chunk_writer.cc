@@ -49,7 +49,8 @@ Result<void> erase_for_write(flash::Flash& flash, const image::Region& region, u
     } else if (clean_tail && rel >= length) {
       buffer.resize(sector->size);
       OTA_TRY(flash.read(at, buffer));
-      erase = std::any_of(buffer.begin(), buffer.end(), [&](uint8_t b) { return b != g.erased; });
+      const uint8_t erased = g.device_at(at).erased;
+      erase = std::any_of(buffer.begin(), buffer.end(), [&](uint8_t b) { return b != erased; });
     }
     if (erase) OTA_TRY(flash.erase(at, sector->size));
     at += sector->size;
@@ -81,8 +82,9 @@ Result<void> ChunkWriter::flush_chunk() {
     return Error{Errc::rejected, "chunk " + std::to_string(k) + " of '" + payload_.name +
                                      "' does not match its signed hash; nothing of it was written"};
   if (offset_ >= resume_at_) {
-    const uint32_t granule = flash_.geometry().write_size;
-    chunk_.resize((chunk_.size() + granule - 1) / granule * granule, flash_.geometry().erased);
+    const flash::Device& device = flash_.geometry().device_at(region_.offset);
+    const uint32_t granule = device.write_size;
+    chunk_.resize((chunk_.size() + granule - 1) / granule * granule, device.erased);
     OTA_TRY(flash::program_pages(flash_, region_.offset + offset_, chunk_));
   }
   offset_ += chunk_length(payload_, k);

@@ -80,7 +80,9 @@ Result<void> check_plan(const image::Layout& layout, const DeviceState& s, const
     return rejected("the anti-rollback counter has used all " + std::to_string(s.trust.rot.counter_slots) +
                     " advances: an update raising it to " + std::to_string(plan.security_counter) +
                     " could never be confirmed (BOOT-SPEC A7)");
-  const uint32_t granule = layout.geometry.write_size;
+  // Chunks are programmed whole into the slots and the staging area, on any device.
+  uint32_t granule = 1;
+  for (const flash::Device& d : layout.geometry.devices) granule = std::max(granule, d.write_size);
   for (const Payload* p : {&plan.image, plan.patch ? &*plan.patch : nullptr}) {
     if (!p) continue;
     const uint64_t expected = p->chunk_size ? (p->length + p->chunk_size - 1) / p->chunk_size : 0;

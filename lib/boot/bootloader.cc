@@ -19,14 +19,7 @@ using image::FailReason;
 using image::kNoSlot;
 using image::SlotState;
 
-bool same_geometry(const flash::Geometry& a, const flash::Geometry& b) {
-  if (a.sectors.size() != b.sectors.size() || a.write_size != b.write_size || a.page_size != b.page_size ||
-      a.erased != b.erased)
-    return false;
-  for (size_t i = 0; i < a.sectors.size(); ++i)
-    if (a.sectors[i].size != b.sectors[i].size || a.sectors[i].count != b.sectors[i].count) return false;
-  return true;
-}
+bool same_geometry(const flash::Geometry& a, const flash::Geometry& b) { return a == b; }
 
 // L6: the layout is the one compiled into the bootloader region, and the device is it.
 Result<void> check_flash_map(flash::Flash& flash, const image::Layout& layout) {

@@ -71,9 +71,17 @@ std::string first_difference(const image::Layout& in, const image::Layout& given
   if (in.vendor != given.vendor) return differ("vendor", "'" + in.vendor + "'", "'" + given.vendor + "'");
   const auto &a = in.geometry, &b = given.geometry;
   if (a.size() != b.size()) return differ("flash size", std::to_string(a.size()), std::to_string(b.size()));
-  if (a.write_size != b.write_size) return differ("write size", std::to_string(a.write_size), std::to_string(b.write_size));
-  if (a.page_size != b.page_size) return differ("page size", std::to_string(a.page_size), std::to_string(b.page_size));
-  if (a.erased != b.erased) return differ("erased value", hex(a.erased), hex(b.erased));
+  if (a.devices.size() != b.devices.size())
+    return differ("flash device count", std::to_string(a.devices.size()), std::to_string(b.devices.size()));
+  for (size_t k = 0; k < a.devices.size(); ++k) {
+    const flash::Device &x = a.devices[k], &y = b.devices[k];
+    const std::string of = a.devices.size() > 1 ? " of flash " + std::to_string(k) : "";
+    if (x.name != y.name) return differ("flash " + std::to_string(k) + " name", "'" + x.name + "'", "'" + y.name + "'");
+    if (x.size() != y.size()) return differ("size" + of, std::to_string(x.size()), std::to_string(y.size()));
+    if (x.write_size != y.write_size) return differ("write size" + of, std::to_string(x.write_size), std::to_string(y.write_size));
+    if (x.page_size != y.page_size) return differ("page size" + of, std::to_string(x.page_size), std::to_string(y.page_size));
+    if (x.erased != y.erased) return differ("erased value" + of, hex(x.erased), hex(y.erased));
+  }
   if (a.sector_count() != b.sector_count()) return differ("sector count", std::to_string(a.sector_count()), std::to_string(b.sector_count()));
   for (size_t i = 0; i < std::max(in.regions.size(), given.regions.size()); ++i) {
     if (i >= in.regions.size()) return "region '" + given.regions[i].name + "' is only in the given layout";

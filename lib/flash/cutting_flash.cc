@@ -82,8 +82,9 @@ Result<void> CuttingFlash::erase(uint64_t offset, uint64_t length) {
 // changes (all, none or anything between: "all but the last byte" of mcuboot PR #2793
 // is one outcome), the rest is untouched.
 void CuttingFlash::tear_program(uint64_t offset, ByteView data, bool unstable) {
-  const size_t ws = flash_.geometry().write_size;
-  const uint8_t erased = flash_.geometry().erased;
+  const flash::Device& device = flash_.geometry().device_at(offset);
+  const size_t ws = device.write_size;
+  const uint8_t erased = device.erased;
   const size_t granules = data.size() / ws;
   const size_t k = static_cast<size_t>(next_random() % granules);
   const size_t torn_end = (k + 1) * ws;
@@ -112,7 +113,7 @@ void CuttingFlash::tear_program(uint64_t offset, ByteView data, bool unstable) {
 // A real erase first (resets the marks, counts the cycle), then each bit that was
 // programmed before survives with probability 1/2: bits only ever move toward erased.
 void CuttingFlash::tear_erase(uint64_t offset, uint64_t length, bool unstable) {
-  const uint8_t erased = flash_.geometry().erased;
+  const uint8_t erased = flash_.geometry().device_at(offset).erased;
   Bytes before(flash_.bytes().begin() + static_cast<std::ptrdiff_t>(offset),
                flash_.bytes().begin() + static_cast<std::ptrdiff_t>(offset + length));
   const Bytes original = before;
@@ -126,7 +127,7 @@ void CuttingFlash::tear_erase(uint64_t offset, uint64_t length, bool unstable) {
   flash_.poke(offset, before);
   if (!unstable) return;
   // Every granule that did not end fully erased reads between its old and erased values.
-  const size_t ws = flash_.geometry().write_size;
+  const size_t ws = flash_.geometry().device_at(offset).write_size;
   const Bytes erased_granule(ws, erased);
   for (size_t g = 0; g < before.size(); g += ws)
     if (!std::equal(before.begin() + long(g), before.begin() + long(g + ws), erased_granule.begin()))

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "core/bytes.h"
@@ -18,26 +19,49 @@ namespace ota::flash {
 struct SectorRun {
   uint64_t size = 0;
   uint64_t count = 0;
+  bool operator==(const SectorRun&) const = default;
 };
 
 struct Sector {
-  uint64_t offset = 0;
+  uint64_t offset = 0;  // in the flash's address space (all devices)
   uint64_t size = 0;
-  size_t index = 0;  // 0-based, in address order
+  size_t index = 0;  // 0-based over all devices, in address order
 };
 
-struct Geometry {
+// One flash device (F1): its erase sectors, program granule, page and erased value.
+struct Device {
+  std::string name;  // "" for the single device of a one-device layout; else unique
   std::vector<SectorRun> sectors;
   uint32_t write_size = 1;  // program granule: a power of two, 1..32 (F1)
   uint32_t page_size = 0;   // 0: none; else one program never crosses a page boundary
   uint8_t erased = 0xFF;    // 0xFF or 0x00 (F2)
 
-  uint64_t size() const;            // sum of all sectors
+  uint64_t size() const;  // sum of its sectors
   size_t sector_count() const;
-  // The sector holding `offset`, nullopt outside the device.
+  bool operator==(const Device&) const = default;
+};
+
+// The flash a device has (F1): one or more devices laid end to end in one address space,
+// device k starting where device k-1 ends (internal flash at 0, an external SPI-NOR after
+// it). Each device's start is a multiple of its largest sector (validate_layout checks it),
+// so alignment to its sectors, pages and granules is the same in both address spaces.
+struct Geometry {
+  std::vector<Device> devices;
+
+  Geometry() = default;
+  Geometry(Device single) : devices{std::move(single)} {}  // NOLINT: a one-device flash
+
+  uint64_t size() const;  // sum of all devices
+  size_t sector_count() const;
+  // The sector holding `offset`, nullopt outside the flash.
   std::optional<Sector> sector_at(uint64_t offset) const;
-  // True when [offset, offset + length) starts and ends on sector boundaries.
+  // True when [offset, offset + length) starts and ends on sector boundaries of one device.
   bool sector_aligned(uint64_t offset, uint64_t length) const;
+  // The device holding `offset`; offsets at or past the end give the last device.
+  size_t device_index(uint64_t offset) const;
+  const Device& device_at(uint64_t offset) const { return devices[device_index(offset)]; }
+  uint64_t device_base(size_t index) const;  // where device `index` starts
+  bool operator==(const Geometry& other) const { return devices == other.devices; }
 };
 
 // F4: what a program may change between two erases.
@@ -51,11 +75,11 @@ class Flash {
   virtual ~Flash() = default;
   virtual const Geometry& geometry() const = 0;
   virtual Result<void> read(uint64_t offset, std::span<uint8_t> out) = 0;
-  // `offset` and `data.size()` are multiples of write_size; the range lies inside one
-  // page when page_size is set. Errc::invalid_argument for a misaligned or out-of-range
+  // `offset` and `data.size()` are multiples of the device's write_size; the range lies
+  // inside one device, and inside one page when the device has a page_size. Errc::invalid_argument for a misaligned or out-of-range
   // request, Errc::rejected for a program the ProgramRule forbids.
   virtual Result<void> program(uint64_t offset, ByteView data) = 0;
-  // Whole sectors only (F3): [offset, offset + length) must be sector-aligned.
+  // Whole sectors of one device only (F3): [offset, offset + length) must be sector-aligned.
   virtual Result<void> erase(uint64_t offset, uint64_t length) = 0;
 };
 

@@ -16,21 +16,47 @@ std::string range(uint64_t offset, uint64_t length) {
 
 }  // namespace
 
+Bytes erased_image(const Geometry& geometry) {
+  Bytes out;
+  out.reserve(geometry.size());
+  for (const Device& d : geometry.devices) out.insert(out.end(), d.size(), d.erased);
+  return out;
+}
+
 MemFlash::MemFlash(Geometry geometry, ProgramRule rule)
-    : MemFlash(geometry, Bytes(geometry.size(), geometry.erased), rule) {}
+    : MemFlash(geometry, erased_image(geometry), rule) {}
 
 MemFlash::MemFlash(Geometry geometry, Bytes contents, ProgramRule rule)
     : geometry_(std::move(geometry)), rule_(rule), bytes_(std::move(contents)) {
-  const uint32_t ws = geometry_.write_size;
-  assert(ws != 0 && (ws & (ws - 1)) == 0 && ws <= 32);
-  assert(geometry_.erased == 0xFF || geometry_.erased == 0x00);
   assert(bytes_.size() == geometry_.size());
-  programmed_.assign((bytes_.size() + ws - 1) / ws, false);
+  uint64_t base = 0;
+  size_t granules = 0;
+  for (const Device& d : geometry_.devices) {
+    const uint32_t ws = d.write_size;
+    assert(ws != 0 && (ws & (ws - 1)) == 0 && ws <= 32);
+    assert(d.erased == 0xFF || d.erased == 0x00);
+    assert(base % ws == 0);
+    spans_.push_back(Span{base, base + d.size(), ws, d.page_size, d.erased, granules});
+    granules += static_cast<size_t>((d.size() + ws - 1) / ws);
+    base += d.size();
+  }
+  programmed_.assign(granules, false);
   erase_counts_.assign(geometry_.sector_count(), 0);
   // Loaded content counts as programmed wherever it is not erased (same rule as poke).
-  for (size_t g = 0; g < programmed_.size(); ++g)
-    for (size_t i = g * ws; i < (g + 1) * ws && i < bytes_.size(); ++i)
-      if (bytes_[i] != geometry_.erased) programmed_[g] = true;
+  for (const Span& sp : spans_)
+    for (uint64_t i = sp.base; i < sp.end; ++i)
+      if (bytes_[i] != sp.erased) programmed_[sp.granule_base + static_cast<size_t>((i - sp.base) / sp.ws)] = true;
+}
+
+const MemFlash::Span& MemFlash::span_at(uint64_t offset) const {
+  for (const Span& sp : spans_)
+    if (offset < sp.end) return sp;
+  return spans_.back();
+}
+
+size_t MemFlash::granule(uint64_t offset) const {
+  const Span& sp = span_at(offset);
+  return sp.granule_base + static_cast<size_t>((offset - sp.base) / sp.ws);
 }
 
 Result<MemFlash> MemFlash::from_image(Geometry geometry, Bytes contents, ProgramRule rule) {
@@ -47,13 +73,12 @@ Result<void> MemFlash::read(uint64_t offset, std::span<uint8_t> out) {
                  "read at " + range(offset, out.size()) + " passes the flash end " + hex_number(bytes_.size())};
   std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
   if (unstable_.empty() || out.empty()) return {};
-  const uint64_t ws = geometry_.write_size;
   const uint64_t read_no = ++reads_;
-  for (auto it = unstable_.lower_bound(offset / ws); it != unstable_.end() && it->first * ws < offset + out.size();
-       ++it) {
+  const uint64_t first = offset - offset % span_at(offset).ws;  // the granule holding `offset`
+  for (auto it = unstable_.lower_bound(first); it != unstable_.end() && it->first < offset + out.size(); ++it) {
     const UnstableCell& cell = it->second;
-    for (uint64_t j = 0; j < ws; ++j) {
-      const uint64_t at = it->first * ws + j;
+    for (uint64_t j = 0; j < cell.old_bytes.size(); ++j) {
+      const uint64_t at = it->first + j;
       if (at < offset || at >= offset + out.size()) continue;
       // splitmix64 of (seed, read, byte): which differing bits read as new this time.
       uint64_t z = cell.seed ^ (read_no * 0x9E3779B97F4A7C15ull) ^ (at * 0xD1B54A32D192ED03ull);
@@ -68,32 +93,37 @@ Result<void> MemFlash::read(uint64_t offset, std::span<uint8_t> out) {
 }
 
 void MemFlash::make_unstable(uint64_t offset, ByteView old_bytes, ByteView new_bytes, uint64_t seed) {
-  const uint64_t ws = geometry_.write_size;
+  [[maybe_unused]] const uint64_t ws = span_at(offset).ws;
   assert(offset % ws == 0 && old_bytes.size() == ws && new_bytes.size() == ws && offset + ws <= bytes_.size());
-  unstable_[offset / ws] = UnstableCell{Bytes(old_bytes.begin(), old_bytes.end()),
-                                        Bytes(new_bytes.begin(), new_bytes.end()), seed};
+  unstable_[offset] = UnstableCell{Bytes(old_bytes.begin(), old_bytes.end()),
+                                   Bytes(new_bytes.begin(), new_bytes.end()), seed};
 }
 
-bool MemFlash::unstable(uint64_t offset) const { return unstable_.count(offset / geometry_.write_size) != 0; }
+bool MemFlash::unstable(uint64_t offset) const {
+  return unstable_.count(offset - offset % span_at(offset).ws) != 0;
+}
 
 Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
-  const uint64_t ws = geometry_.write_size;
   const std::string what = "program at " + range(offset, data.size());
   if (data.empty()) return Error{Errc::invalid_argument, what + ": nothing to program"};
+  if (offset > bytes_.size() || data.size() > bytes_.size() - offset)
+    return Error{Errc::invalid_argument, what + ": passes the flash end " + hex_number(bytes_.size())};
+  const Span& sp = span_at(offset);
+  const uint64_t ws = sp.ws;
   if (offset % ws != 0 || data.size() % ws != 0)
     return Error{Errc::invalid_argument,
                  what + ": offset and length must be multiples of write_size " + std::to_string(ws)};
-  if (offset > bytes_.size() || data.size() > bytes_.size() - offset)
-    return Error{Errc::invalid_argument, what + ": passes the flash end " + hex_number(bytes_.size())};
-  const uint64_t page = geometry_.page_size;
+  if (offset + data.size() > sp.end)
+    return Error{Errc::invalid_argument, what + ": crosses the end of its flash device at " + hex_number(sp.end)};
+  const uint64_t page = sp.page;
   if (page != 0 && offset / page != (offset + data.size() - 1) / page)
     return Error{Errc::invalid_argument,
                  what + ": crosses the page boundary " + hex_number((offset / page + 1) * page) +
                      "; split it with program_pages"};
-  const uint8_t erased = geometry_.erased;
+  const uint8_t erased = sp.erased;
   for (uint64_t at = offset; at < offset + data.size(); at += ws) {
     if (rule_ == ProgramRule::strict) {
-      if (programmed_[at / ws])
+      if (programmed_[granule(at)])
         return Error{Errc::rejected,
                      what + ": granule " + hex_number(at) + " was already programmed since its erase"};
       continue;
@@ -113,16 +143,16 @@ Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
 
 Result<void> MemFlash::program(uint64_t offset, ByteView data) {
   OTA_TRY(check_program(offset, data));
-  const uint64_t ws = geometry_.write_size;
-  const uint8_t erased = geometry_.erased;
+  const Span& sp = span_at(offset);
+  const uint8_t erased = sp.erased;
   for (size_t i = 0; i < data.size(); ++i) {
     // new = old & data on 0xff flash, old | data on 0x00 flash: programmed bits accumulate.
     uint8_t& cell = bytes_[offset + i];
     cell = static_cast<uint8_t>(((cell ^ erased) | (data[i] ^ erased)) ^ erased);
   }
-  for (uint64_t at = offset; at < offset + data.size(); at += ws) {
-    programmed_[at / ws] = true;
-    unstable_.erase(at / ws);  // a completed program settles the cells
+  for (uint64_t at = offset; at < offset + data.size(); at += sp.ws) {
+    programmed_[granule(at)] = true;
+    unstable_.erase(at);  // a completed program settles the cells
   }
   ++programs_;
   return {};
@@ -141,11 +171,11 @@ Result<void> MemFlash::check_erase(uint64_t offset, uint64_t length) const {
 
 Result<void> MemFlash::erase(uint64_t offset, uint64_t length) {
   OTA_TRY(check_erase(offset, length));
-  const uint64_t ws = geometry_.write_size;
-  std::fill_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, geometry_.erased);
-  for (uint64_t at = offset; at < offset + length; at += ws) {
-    programmed_[at / ws] = false;
-    unstable_.erase(at / ws);
+  const Span& sp = span_at(offset);  // check_erase: one device
+  std::fill_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, sp.erased);
+  for (uint64_t at = offset; at < offset + length; at += sp.ws) {
+    programmed_[granule(at)] = false;
+    unstable_.erase(at);
   }
   for (uint64_t at = offset; at < offset + length;) {
     const Sector sector = *geometry_.sector_at(at);
@@ -159,23 +189,19 @@ Result<void> MemFlash::erase(uint64_t offset, uint64_t length) {
 void MemFlash::poke(uint64_t offset, ByteView data) {
   assert(offset <= bytes_.size() && data.size() <= bytes_.size() - offset);
   std::copy(data.begin(), data.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(offset));
-  if (data.empty()) return;
-  const uint64_t ws = geometry_.write_size;
-  for (uint64_t g = offset / ws; g <= (offset + data.size() - 1) / ws; ++g)
-    for (uint64_t i = g * ws; i < (g + 1) * ws && i < bytes_.size(); ++i)
-      if (bytes_[i] != geometry_.erased) programmed_[g] = true;
+  for (uint64_t i = offset; i < offset + data.size(); ++i)
+    if (bytes_[i] != span_at(i).erased) programmed_[granule(i)] = true;
 }
 
 void MemFlash::mark_programmed(uint64_t offset, uint64_t length) {
   if (length == 0) return;
   assert(offset < bytes_.size() && length <= bytes_.size() - offset);
-  const uint64_t ws = geometry_.write_size;
-  for (uint64_t g = offset / ws; g <= (offset + length - 1) / ws; ++g) programmed_[g] = true;
+  for (uint64_t i = offset; i < offset + length; ++i) programmed_[granule(i)] = true;
 }
 
 bool MemFlash::programmed(uint64_t offset) const {
   assert(offset < bytes_.size());
-  return programmed_[offset / geometry_.write_size];
+  return programmed_[granule(offset)];
 }
 
 uint64_t MemFlash::erase_count(size_t sector_index) const {

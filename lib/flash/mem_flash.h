@@ -12,6 +12,9 @@
 
 namespace ota::flash {
 
+// Every device of `geometry` erased, end to end (what a new MemFlash holds).
+Bytes erased_image(const Geometry& geometry);
+
 class MemFlash final : public Flash {
  public:
   // A fully erased device of geometry.size() bytes.
@@ -55,7 +58,7 @@ class MemFlash final : public Flash {
   void mark_programmed(uint64_t offset, uint64_t length);
   bool programmed(uint64_t offset) const;  // the mark of the granule holding `offset`
 
-  // F5 unstable cells: reads of the granule at `offset` (write_size bytes from
+  // F5 unstable cells: reads of the granule at `offset` (its device's write_size bytes from
   // `old_bytes`/`new_bytes`) return, per read and per bit, either the old or the new
   // value (seeded), until the granule is erased or successfully programmed again. The
   // stored bytes (bytes(), the program rule) keep what poke left.
@@ -73,13 +76,24 @@ class MemFlash final : public Flash {
   Geometry geometry_;
   ProgramRule rule_;
   Bytes bytes_;
+  // Where each device lies, and where its granules start in programmed_.
+  struct Span {
+    uint64_t base = 0, end = 0;
+    uint32_t ws = 1, page = 0;
+    uint8_t erased = 0xFF;
+    size_t granule_base = 0;
+  };
+  const Span& span_at(uint64_t offset) const;
+  size_t granule(uint64_t offset) const;  // index into programmed_
+
+  std::vector<Span> spans_;
   std::vector<bool> programmed_;  // one per write_size granule: programmed since erase
   std::vector<uint64_t> erase_counts_;
   struct UnstableCell {
     Bytes old_bytes, new_bytes;
     uint64_t seed = 0;
   };
-  std::map<uint64_t, UnstableCell> unstable_;  // by granule index
+  std::map<uint64_t, UnstableCell> unstable_;  // by the granule's offset
   uint64_t reads_ = 0;                         // varies what unstable cells return
   uint64_t programs_ = 0;
   uint64_t erases_ = 0;

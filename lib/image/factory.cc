@@ -14,9 +14,10 @@ namespace {
 
 // Programs `data` padded with the erased value to whole granules.
 Result<void> program_padded(flash::Flash& flash, uint64_t offset, ByteView data) {
-  const size_t granule = flash.geometry().write_size;
+  const flash::Device& device = flash.geometry().device_at(offset);
+  const size_t granule = device.write_size;
   Bytes padded(data.begin(), data.end());
-  padded.resize((padded.size() + granule - 1) / granule * granule, flash.geometry().erased);
+  padded.resize((padded.size() + granule - 1) / granule * granule, device.erased);
   return flash::program_pages(flash, offset, padded);
 }
 

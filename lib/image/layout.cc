@@ -138,73 +138,133 @@ class Reader {
   std::optional<Error> error_;
 };
 
-void read_device(Reader& r, const YAML::Node& d, Layout& out) {
-  if (!r.fields(d, "device",
-                {"name", "hardware_id", "vendor", "size", "sector_size", "sectors", "write_size", "page_size",
-                 "erased"},
-                {"name", "hardware_id", "size", "write_size"}))
-    return;
-  flash::Geometry& g = out.geometry;
-  out.device = r.text(d["name"], "device.name");
-  out.hardware_id = r.text(d["hardware_id"], "device.hardware_id");
-  out.vendor = d["vendor"] ? r.text(d["vendor"], "device.vendor") : "ota-toolchain";
-  const uint64_t size = r.number(d["size"], "device.size", kU64Max, true);
-  g.write_size = uint32_t(r.number(d["write_size"], "device.write_size", UINT32_MAX, false));
-  if (d["page_size"]) g.page_size = uint32_t(r.number(d["page_size"], "device.page_size", UINT32_MAX, true));
-  if (d["erased"]) g.erased = uint8_t(r.number(d["erased"], "device.erased", 0xff, false));
+// The geometry fields of one flash device, at `where` ("device" for a one-device layout,
+// "device.flashes[i]" otherwise). `d` has passed r.fields.
+void read_geometry(Reader& r, const YAML::Node& d, const std::string& where, flash::Device& g) {
+  if (!d["size"] || !d["write_size"])
+    return r.fail(d, where + ": missing field '" + std::string(d["size"] ? "write_size" : "size") + "'");
+  const uint64_t size = r.number(d["size"], where + ".size", kU64Max, true);
+  g.write_size = uint32_t(r.number(d["write_size"], where + ".write_size", UINT32_MAX, false));
+  if (d["page_size"]) g.page_size = uint32_t(r.number(d["page_size"], where + ".page_size", UINT32_MAX, true));
+  if (d["erased"]) g.erased = uint8_t(r.number(d["erased"], where + ".erased", 0xff, false));
   if (r.failed()) return;
-  if (size == 0) return r.fail(d["size"], "device.size is 0");
+  if (size == 0) return r.fail(d["size"], where + ".size is 0");
   if (bool(d["sector_size"]) == bool(d["sectors"]))
-    return r.fail(d, "device: give exactly one of sector_size (uniform sectors) or sectors (runs)");
+    return r.fail(d, where + ": give exactly one of sector_size (uniform sectors) or sectors (runs)");
   if (const YAML::Node ss = d["sector_size"]) {
-    const uint64_t sector = r.number(ss, "device.sector_size", kU64Max, true);
+    const uint64_t sector = r.number(ss, where + ".sector_size", kU64Max, true);
     if (r.failed()) return;
     if (sector == 0 || size % sector != 0)
-      return r.fail(ss,
-                    "device.size " + hex_number(size) + " is not a multiple of device.sector_size " + hex_number(sector));
+      return r.fail(ss, where + ".size " + hex_number(size) + " is not a multiple of " + where + ".sector_size " +
+                            hex_number(sector));
     g.sectors = {{sector, size / sector}};
     return;
   }
   const YAML::Node runs = d["sectors"];
   if (!runs.IsSequence() || runs.size() == 0)
-    return r.fail(runs, "device.sectors: expected a list of {size, count} runs");
+    return r.fail(runs, where + ".sectors: expected a list of {size, count} runs");
   uint64_t sum = 0;
   for (size_t i = 0; i < runs.size() && !r.failed(); ++i) {
-    const std::string where = "device.sectors[" + std::to_string(i) + "]";
-    if (!r.fields(runs[i], where, {"size", "count"}, {"size", "count"})) return;
-    flash::SectorRun run{r.number(runs[i]["size"], where + ".size", kU64Max, true),
-                         r.number(runs[i]["count"], where + ".count", kU64Max, false)};
+    const std::string at = where + ".sectors[" + std::to_string(i) + "]";
+    if (!r.fields(runs[i], at, {"size", "count"}, {"size", "count"})) return;
+    flash::SectorRun run{r.number(runs[i]["size"], at + ".size", kU64Max, true),
+                         r.number(runs[i]["count"], at + ".count", kU64Max, false)};
     if (r.failed()) return;
     if (run.count != 0 && run.size > (kU64Max - sum) / run.count)
-      return r.fail(runs[i], "device.sectors add up to more than 2^64 bytes");
+      return r.fail(runs[i], where + ".sectors add up to more than 2^64 bytes");
     sum += run.size * run.count;
     g.sectors.push_back(run);
   }
   if (!r.failed() && sum != size)
-    r.fail(runs, "device.sectors add up to " + hex_number(sum) + " bytes but device.size is " + hex_number(size));
+    r.fail(runs, where + ".sectors add up to " + hex_number(sum) + " bytes but " + where + ".size is " +
+                     hex_number(size));
 }
 
+// F1: either the geometry fields of one flash device, or `flashes`, a list of named
+// devices (internal flash first, then e.g. an external SPI-NOR).
+void read_device(Reader& r, const YAML::Node& d, Layout& out) {
+  if (!r.fields(d, "device",
+                {"name", "hardware_id", "vendor", "size", "sector_size", "sectors", "write_size", "page_size",
+                 "erased", "flashes"},
+                {"name", "hardware_id"}))
+    return;
+  out.device = r.text(d["name"], "device.name");
+  out.hardware_id = r.text(d["hardware_id"], "device.hardware_id");
+  out.vendor = d["vendor"] ? r.text(d["vendor"], "device.vendor") : "ota-toolchain";
+  if (r.failed()) return;
+  const YAML::Node list = d["flashes"];
+  if (!list) {
+    flash::Device g;
+    read_geometry(r, d, "device", g);
+    out.geometry = flash::Geometry(std::move(g));
+    return;
+  }
+  for (std::string_view field : {"size", "sector_size", "sectors", "write_size", "page_size", "erased"})
+    if (d[std::string(field)])
+      return r.fail(d[std::string(field)], "device." + std::string(field) +
+                                               ": with device.flashes, each flash gives its own geometry");
+  if (!list.IsSequence() || list.size() == 0)
+    return r.fail(list, "device.flashes: expected a list of flash devices {name, size, sector_size or sectors, "
+                        "write_size[, page_size][, erased]}");
+  for (size_t i = 0; i < list.size() && !r.failed(); ++i) {
+    const std::string where = "device.flashes[" + std::to_string(i) + "]";
+    if (!r.fields(list[i], where, {"name", "size", "sector_size", "sectors", "write_size", "page_size", "erased"},
+                  {"name", "size", "write_size"}))
+      return;
+    flash::Device g;
+    g.name = r.text(list[i]["name"], where + ".name");
+    read_geometry(r, list[i], where, g);
+    out.geometry.devices.push_back(std::move(g));
+  }
+}
+
+// Regions name their flash device (`flash`, default the first) and give offsets inside
+// it; a Region holds the offset in the flash's single address space.
 void read_regions(Reader& r, const YAML::Node& list, Layout& out) {
   if (!list.IsSequence()) return r.fail(list, "regions: expected a list of {name, offset, size}");
+  const flash::Geometry& g = out.geometry;
   for (size_t i = 0; i < list.size() && !r.failed(); ++i) {
     const YAML::Node e = list[i];
     const YAML::Node name = e.IsMap() ? e["name"] : YAML::Node();
     const std::string where =
         name && name.IsScalar() ? "region " + quoted(name.Scalar()) : "regions[" + std::to_string(i) + "]";
-    if (!r.fields(e, where, {"name", "offset", "size", "exec_addr"}, {"name", "offset", "size"})) return;
+    if (!r.fields(e, where, {"name", "flash", "offset", "size", "exec_addr"}, {"name", "offset", "size"})) return;
     Region region;
     region.name = r.text(name, where + " name");
     region.offset = r.number(e["offset"], where + " offset", kU64Max, true);
     region.size = r.number(e["size"], where + " size", kU64Max, true);
     if (e["exec_addr"]) region.exec_addr = r.number(e["exec_addr"], where + " exec_addr", kU64Max, true);
+    size_t device = 0;
+    if (e["flash"]) {
+      const std::string flash_name = r.text(e["flash"], where + " flash");
+      if (r.failed()) return;
+      std::string names;
+      for (device = 0; device < g.devices.size() && g.devices[device].name != flash_name; ++device)
+        names += (names.empty() ? "" : ", ") + quoted(g.devices[device].name);
+      if (device == g.devices.size())
+        return r.fail(e["flash"], where + " flash " + quoted(flash_name) + " is not in device.flashes" +
+                                      (names.empty() ? "" : " (" + names + ")"));
+    }
+    if (r.failed()) return;
+    if (device < g.devices.size() && g.devices.size() > 1) {
+      const flash::Device& d = g.devices[device];
+      if (region.offset > kU64Max - region.size || region.offset + region.size > d.size())
+        return r.fail(e, where + " (offset " + hex_number(region.offset) + ", size " + hex_number(region.size) +
+                             ") passes the end of flash " + quoted(d.name) + " (" + hex_number(d.size()) + ")");
+      region.offset += g.device_base(device);
+    }
     out.regions.push_back(std::move(region));
   }
 }
+
+Result<uint64_t> check_geometry(const flash::Geometry& g);
 
 void read_document(Reader& r, const YAML::Node& doc, Layout& out) {
   if (!r.fields(doc, "the layout", {"device", "regions", "boot", "root_of_trust"}, {"device", "regions"}))
     return;
   read_device(r, doc["device"], out);
+  // The devices first: regions are placed on them.
+  if (auto total = check_geometry(out.geometry); !r.failed() && !total) return r.fail(doc["device"], total.error().message);
   read_regions(r, doc["regions"], out);
   if (const YAML::Node boot = doc["boot"];
       boot && r.fields(boot, "boot", {"tries", "prevent_late_fallback"}, {})) {
@@ -223,64 +283,105 @@ void read_document(Reader& r, const YAML::Node& doc, Layout& out) {
 
 bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
-// The geometry's rules (F1, F2); returns the flash size. Sums are overflow-checked because
-// decoded descriptors reach here with arbitrary counts.
-Result<uint64_t> check_geometry(const flash::Geometry& g) {
+// One device's rules (F1, F2); returns its size. Sums are overflow-checked because
+// decoded descriptors reach here with arbitrary counts. `field` prefixes field names:
+// "device." or "flash 'spi' ".
+Result<uint64_t> check_device(const flash::Device& g, const std::string& field) {
   if (!is_power_of_two(g.write_size) || g.write_size > 32)
-    return invalid("device.write_size is " + std::to_string(g.write_size) + "; use 1, 2, 4, 8, 16 or 32");
+    return invalid(field + "write_size is " + std::to_string(g.write_size) + "; use 1, 2, 4, 8, 16 or 32");
   if (g.page_size != 0 && !is_power_of_two(g.page_size))
-    return invalid("device.page_size " + hex_number(g.page_size) + " is not a power of two");
+    return invalid(field + "page_size " + hex_number(g.page_size) + " is not a power of two");
   if (g.page_size != 0 && g.page_size < g.write_size)
-    return invalid("device.page_size " + hex_number(g.page_size) + " is smaller than device.write_size " +
+    return invalid(field + "page_size " + hex_number(g.page_size) + " is smaller than " + field + "write_size " +
                    hex_number(g.write_size));
   if (g.erased != 0xff && g.erased != 0x00)
-    return invalid("device.erased is " + hex_number(g.erased) + "; use 0xff or 0x00");
-  if (g.sectors.empty()) return invalid("device has no sectors");
-  if (g.sectors.size() > 0xffff)
-    return invalid("device has " + std::to_string(g.sectors.size()) + " sector runs; at most 65535");
+    return invalid(field + "erased is " + hex_number(g.erased) + "; use 0xff or 0x00");
+  const std::string where = field == "device." ? "device" : field.substr(0, field.size() - 1);
+  if (g.sectors.empty()) return invalid(where + " has no sectors");
   uint64_t total = 0;
   for (size_t i = 0; i < g.sectors.size(); ++i) {
     const flash::SectorRun& run = g.sectors[i];
-    const std::string what = "sector run " + std::to_string(i) + " (size " + hex_number(run.size) + ", count " +
-                             std::to_string(run.count) + ")";
+    const std::string what = where + " sector run " + std::to_string(i) + " (size " + hex_number(run.size) +
+                             ", count " + std::to_string(run.count) + ")";
     if (run.count == 0) return invalid(what + " is empty");
     if (!is_power_of_two(run.size)) return invalid(what + ": the sector size is not a power of two");
     if (run.size < g.write_size || run.size < g.page_size)
       return invalid(what + ": sectors are smaller than the write size " + hex_number(g.write_size) +
                      " or page size " + hex_number(g.page_size));
-    if (run.size > (kU64Max - total) / run.count)
-      return invalid("device sectors add up to more than 2^64 bytes");
+    if (run.size > (kU64Max - total) / run.count) return invalid(where + " sectors add up to more than 2^64 bytes");
     total += run.size * run.count;
   }
   return total;
 }
 
-// True when `offset` (<= flash end) is a sector boundary; else [lo, hi) is its sector.
-bool on_boundary(const flash::Geometry& g, uint64_t offset, uint64_t& lo, uint64_t& hi) {
-  uint64_t base = 0;
-  for (const flash::SectorRun& run : g.sectors) {
-    const uint64_t bytes = run.size * run.count;  // check_geometry ruled out overflow
-    if (offset < base + bytes) {
-      lo = base + (offset - base) / run.size * run.size;
-      hi = lo + run.size;
-      return lo == offset;
-    }
-    base += bytes;
-  }
-  return true;  // the flash end
+bool valid_name(const std::string& s, size_t max) {
+  return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
 }
 
-std::string describe(const Region& r) {
-  return "region '" + r.name + "' (offset " + hex_number(r.offset) + ", size " + hex_number(r.size) + ")";
+// F1 over all devices; returns the flash size.
+Result<uint64_t> check_geometry(const flash::Geometry& g) {
+  if (g.devices.empty()) return invalid("device has no flash");
+  if (g.devices.size() > kMaxFlashDevices)
+    return invalid("device.flashes lists " + std::to_string(g.devices.size()) + " flash devices; at most " +
+                   std::to_string(kMaxFlashDevices));
+  const bool several = g.devices.size() > 1 || !g.devices[0].name.empty();
+  uint64_t total = 0;
+  size_t runs = 0;
+  std::set<std::string_view> names;
+  for (const flash::Device& d : g.devices) {
+    const std::string where = several ? "flash " + quoted(d.name) : "device";
+    const std::string field = several ? where + " " : "device.";
+    if (several && !valid_name(d.name, 15))
+      return invalid("flash name " + quoted(d.name) + " must be 1-15 letters, digits, '.', '_' or '-'");
+    if (several && !names.insert(d.name).second)
+      return invalid("flash " + quoted(d.name) + " appears twice in device.flashes");
+    auto size = check_device(d, field);
+    if (!size) return std::move(size).error();
+    runs += d.sectors.size();
+    // Each device starts on a multiple of its largest sector, so every alignment (sector,
+    // page, granule) reads the same in the device and in the flash's address space.
+    uint64_t largest = 0;
+    for (const flash::SectorRun& run : d.sectors) largest = std::max(largest, run.size);
+    if (total % largest != 0)
+      return invalid(where + " would start at " + hex_number(total) + ", not a multiple of its largest sector " +
+                     hex_number(largest) + "; list the devices before it so they end on such a boundary");
+    if (*size > kU64Max - total) return invalid("the flash devices add up to more than 2^64 bytes");
+    total += *size;
+  }
+  if (runs > 0xffff) return invalid("the flash has " + std::to_string(runs) + " sector runs; at most 65535");
+  return total;
+}
+
+// True when `offset` (<= flash end) is a sector boundary; else [lo, hi) is its sector.
+bool on_boundary(const flash::Geometry& g, uint64_t offset, uint64_t& lo, uint64_t& hi) {
+  auto sector = g.sector_at(offset);
+  if (!sector) return true;  // the flash end
+  lo = sector->offset;
+  hi = lo + sector->size;
+  return lo == offset;
+}
+
+// "region 'slot_b' (offset 0x0, size 0x40000)", with "flash 'spi', " and the offset inside
+// that flash when the layout has several.
+std::string describe(const Layout& l, const Region& r) {
+  const flash::Geometry& g = l.geometry;
+  uint64_t offset = r.offset;
+  std::string flash;
+  if (g.devices.size() > 1 && r.offset < g.size()) {
+    const size_t k = g.device_index(r.offset);
+    offset -= g.device_base(k);
+    flash = "flash '" + g.devices[k].name + "', ";
+  }
+  return "region '" + r.name + "' (" + flash + "offset " + hex_number(offset) + ", size " + hex_number(r.size) + ")";
 }
 
 Result<void> check_strings(const Layout& l) {
   auto bad = [](const std::string& s, auto ok_char) {
     return s.empty() || s.size() > 64 || !std::all_of(s.begin(), s.end(), ok_char);
   };
-  if (bad(l.device, [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-      }))
+  if (!valid_name(l.device, 64))
     return invalid("device.name " + quoted(l.device) + " must be 1-64 letters, digits, '.', '_' or '-'");
   if (bad(l.hardware_id, [](char c) { return c > ' ' && c <= '~'; }))
     return invalid("device.hardware_id " + quoted(l.hardware_id) +
@@ -380,16 +481,8 @@ std::vector<const Region*> Layout::bcr_copies() const {
 }
 
 bool Layout::operator==(const Layout& o) const {
-  auto same_runs = [](const flash::SectorRun& x, const flash::SectorRun& y) {
-    return x.size == y.size && x.count == y.count;
-  };
-  const flash::Geometry& g = geometry;
-  return device == o.device && hardware_id == o.hardware_id && vendor == o.vendor &&
-         std::equal(g.sectors.begin(), g.sectors.end(), o.geometry.sectors.begin(), o.geometry.sectors.end(),
-                    same_runs) &&
-         g.write_size == o.geometry.write_size && g.page_size == o.geometry.page_size &&
-         g.erased == o.geometry.erased && regions == o.regions && boot == o.boot &&
-         counter_slots == o.counter_slots;
+  return device == o.device && hardware_id == o.hardware_id && vendor == o.vendor && geometry == o.geometry &&
+         regions == o.regions && boot == o.boot && counter_slots == o.counter_slots;
 }
 
 Result<Layout> parse_layout(std::string_view yaml_text) {
@@ -423,28 +516,35 @@ Result<void> validate_layout(const Layout& l) {
   OTA_TRY(check_strings(l));
   OTA_TRY(check_names(l));
   for (const Region& r : l.regions) {
-    if (r.size == 0) return invalid(describe(r) + " is empty");
+    if (r.size == 0) return invalid(describe(l, r) + " is empty");
     if (r.offset > kU64Max - r.size || r.offset + r.size > *total)
-      return invalid(describe(r) + " ends at " +
+      return invalid(describe(l, r) + " ends at " +
                      (r.offset > kU64Max - r.size ? "2^64 or more" : hex_number(r.offset + r.size)) +
                      ", past the end of the flash (" + hex_number(*total) + ")");
+    if (const size_t k = l.geometry.device_index(r.offset);
+        r.offset + r.size > l.geometry.device_base(k) + l.geometry.devices[k].size())
+      return invalid(describe(l, r) + " runs from flash '" + l.geometry.devices[k].name + "' into the next; a region lies on one flash device");
     uint64_t lo = 0, hi = 0;
+    // Offsets in messages are inside the region's flash, as the YAML gives them.
+    const uint64_t base = l.geometry.devices.size() > 1 ? l.geometry.device_base(l.geometry.device_index(r.offset)) : 0;
     if (!on_boundary(l.geometry, r.offset, lo, hi))
-      return invalid(describe(r) + " starts at " + hex_number(r.offset) +
-                     ", not on a sector boundary; the nearest are " + hex_number(lo) + " and " + hex_number(hi));
+      return invalid(describe(l, r) + " starts at " + hex_number(r.offset - base) +
+                     ", not on a sector boundary; the nearest are " + hex_number(lo - base) + " and " +
+                     hex_number(hi - base));
     if (!on_boundary(l.geometry, r.offset + r.size, lo, hi))
-      return invalid(describe(r) + " ends at " + hex_number(r.offset + r.size) +
-                     ", not on a sector boundary; the nearest are " + hex_number(lo) + " and " + hex_number(hi));
+      return invalid(describe(l, r) + " ends at " + hex_number(r.offset + r.size - base) +
+                     ", not on a sector boundary; the nearest are " + hex_number(lo - base) + " and " +
+                     hex_number(hi - base));
   }
   for (size_t i = 1; i < l.regions.size(); ++i) {
     const Region& prev = l.regions[i - 1];
     const Region& r = l.regions[i];
     if (r.offset < prev.offset)
-      return invalid("regions are not in address order: " + describe(r) + " follows " + describe(prev));
+      return invalid("regions are not in address order: " + describe(l, r) + " follows " + describe(l, prev));
     if (r.offset < prev.offset + prev.size) {
       const bool bcr = prev.name.rfind("bcr", 0) == 0 || r.name.rfind("bcr", 0) == 0;
       return invalid(
-          describe(prev) + " overlaps " + describe(r) +
+          describe(l, prev) + " overlaps " + describe(l, r) +
           (bcr ? "; each boot-control record copy needs erase sectors of its own (BOOT-SPEC L3)" : ""));
     }
   }

@@ -1,5 +1,6 @@
 // The flash layout of a dual-bank device (BOOT-SPEC L1-L6; schemas/flash-layout.schema.json,
-// docs/image-format.md): one flash device, its geometry, and named regions.
+// docs/image-format.md): the flash devices (one, or internal + external, F1), their
+// geometry, and named regions, each on one device.
 //   bootloader  at offset 0; holds the flash-map descriptor (L6, flash_map.h)
 //   rot         root of trust: trusted key hashes and the anti-rollback counter (rot.h)
 //   bcr0, bcr1  [, bcr2]  the boot-control record copies, each in its own sectors (L3)
@@ -34,16 +35,20 @@ struct BootPolicy {
   bool operator==(const BootPolicy&) const = default;
 };
 
+inline constexpr size_t kMaxFlashDevices = 8;  // flash devices per layout (F1)
+
 struct Layout {
   std::string device;       // a name for messages ("mcu-example")
   std::string hardware_id;  // the Uptane hardware id slot images must carry (HW_ID TLV)
   std::string vendor;       // UUID_VID = uuid5(NAMESPACE_DNS, vendor); UUID_CID = uuid5(VID, hardware_id)
-  flash::Geometry geometry;
+  flash::Geometry geometry;  // one or more flash devices, end to end (F1)
   std::vector<Region> regions;  // in address order
   BootPolicy boot;
   uint32_t counter_slots = 64;  // anti-rollback counter advances the rot region holds (F11 budget)
 
   const Region* find(std::string_view name) const;
+  // The flash device a region lies on (regions never straddle two; validate_layout).
+  const flash::Device& device_of(const Region& region) const { return geometry.device_at(region.offset); }
   const Region& slot(int index) const;           // 0 = slot_a, 1 = slot_b; the layout has both
   std::vector<const Region*> bcr_copies() const;  // bcr0, bcr1[, bcr2] in copy order
   // Field by field, geometry included (parse_layout(layout_to_yaml(x)) == x).

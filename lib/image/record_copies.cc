@@ -25,11 +25,11 @@ RecordCopies::RecordCopies(flash::Flash& flash, std::vector<Region> copies, size
 
 Result<RecordScan> RecordCopies::scan() {
   RecordScan out;
-  const uint8_t erased = flash_.geometry().erased;
   for (size_t i = 0; i < copies_.size(); ++i) {
     RecordCopy copy;
     copy.index = i;
     const Region& region = copies_[i];
+    const uint8_t erased = flash_.geometry().device_at(region.offset).erased;
     if (region.size < record_size_) {
       copy.problem = "region '" + region.name + "' is smaller than " + std::to_string(record_size_) + " bytes";
       out.copies.push_back(std::move(copy));

@@ -28,8 +28,8 @@ struct Entries {
 };
 
 Result<Entries> read_entries(flash::Flash& flash, const Layout& layout, const Region& region, size_t keys) {
-  const size_t stride = rot_entry_stride(layout.geometry);
-  const uint64_t start = region.offset + rot_counter_offset(layout.geometry, keys);
+  const size_t stride = rot_entry_stride(layout);
+  const uint64_t start = region.offset + rot_counter_offset(layout, keys);
   // Read twice: cells a cut left half-programmed may read differently each time (F5
   // "unstable"), and an entry that does not read the same twice is not trusted.
   Bytes row(size_t(layout.counter_slots) * stride), again(row.size());
@@ -39,7 +39,7 @@ Result<Entries> read_entries(flash::Flash& flash, const Layout& layout, const Re
   for (uint32_t i = 0; i < layout.counter_slots; ++i) {
     const uint8_t* e = row.data() + size_t(i) * stride;
     const bool stable = std::equal(e, e + stride, again.data() + size_t(i) * stride);
-    if (stable && all_erased({e, 8}, layout.geometry.erased)) continue;
+    if (stable && all_erased({e, 8}, rot_device(layout).erased)) continue;
     out.used = i + 1;
     const uint32_t value = load_le32(e), check = load_le32(e + 4);
     // A torn entry never shows a valid pair: only a complete program makes the value
@@ -51,16 +51,21 @@ Result<Entries> read_entries(flash::Flash& flash, const Layout& layout, const Re
 
 }  // namespace
 
-size_t rot_entry_stride(const flash::Geometry& geometry) { return std::max<size_t>(8, geometry.write_size); }
+const flash::Device& rot_device(const Layout& layout) {
+  const Region* region = layout.find("rot");
+  return layout.geometry.device_at(region ? region->offset : 0);
+}
 
-size_t rot_counter_offset(const flash::Geometry& geometry, size_t key_count) {
-  const size_t stride = rot_entry_stride(geometry);
+size_t rot_entry_stride(const Layout& layout) { return std::max<size_t>(8, rot_device(layout).write_size); }
+
+size_t rot_counter_offset(const Layout& layout, size_t key_count) {
+  const size_t stride = rot_entry_stride(layout);
   const size_t end = kRotHeaderSize + 32 * key_count;
   return (end + stride - 1) / stride * stride;
 }
 
 uint64_t rot_required_size(const Layout& layout, size_t key_count) {
-  return rot_counter_offset(layout.geometry, key_count) + uint64_t(layout.counter_slots) * rot_entry_stride(layout.geometry);
+  return rot_counter_offset(layout, key_count) + uint64_t(layout.counter_slots) * rot_entry_stride(layout);
 }
 
 Result<void> provision_rot(flash::Flash& flash, const Layout& layout, const std::vector<KeyHash>& keys,
@@ -82,7 +87,7 @@ Result<void> provision_rot(flash::Flash& flash, const Layout& layout, const std:
                                              std::to_string(need - region->size) + " bytes too small for " +
                                              std::to_string(keys.size()) + " key hashes and " +
                                              std::to_string(layout.counter_slots) + " counter entries"};
-  Bytes bytes(rot_counter_offset(layout.geometry, keys.size()), layout.geometry.erased);
+  Bytes bytes(rot_counter_offset(layout, keys.size()), rot_device(layout).erased);
   std::fill(bytes.begin(), bytes.begin() + kRotHeaderSize, 0);
   store_le32(bytes.data(), kRotMagic);
   bytes[4] = kRotFormatVersion & 0xff;
@@ -92,7 +97,7 @@ Result<void> provision_rot(flash::Flash& flash, const Layout& layout, const std:
   bytes[9] = threshold;
   bytes[10] = layout.counter_slots & 0xff;
   bytes[11] = (layout.counter_slots >> 8) & 0xff;
-  bytes[12] = static_cast<uint8_t>(rot_entry_stride(layout.geometry));
+  bytes[12] = static_cast<uint8_t>(rot_entry_stride(layout));
   for (size_t i = 0; i < keys.size(); ++i) std::copy(keys[i].begin(), keys[i].end(), bytes.begin() + 32 + 32 * i);
   store_le32(bytes.data() + 28, crc_of({bytes.data(), 28}, {bytes.data() + 32, 32 * keys.size()}));
   OTA_TRY(flash::program_pages(flash, region->offset, bytes));
@@ -106,7 +111,7 @@ Result<RootOfTrust> read_rot(flash::Flash& flash, const Layout& layout) {
   uint8_t header[kRotHeaderSize];
   if (region->size < kRotHeaderSize) return Error{Errc::corrupt, "region 'rot' is smaller than its 32-byte header"};
   if (auto r = flash.read(region->offset, header); !r) return std::move(r).error();
-  if (all_erased(header, layout.geometry.erased))
+  if (all_erased(header, rot_device(layout).erased))
     return Error{Errc::not_found, "the root of trust is not provisioned (region 'rot' is erased)"};
   if (load_le32(header) != kRotMagic) return Error{Errc::corrupt, "region 'rot' does not start with the magic 'OROT'"};
   const uint16_t version = uint16_t(header[4] | header[5] << 8), header_size = uint16_t(header[6] | header[7] << 8);
@@ -120,12 +125,12 @@ Result<RootOfTrust> read_rot(flash::Flash& flash, const Layout& layout) {
   if (keys < 1 || keys > kMaxTrustedKeys || rot.threshold < 1 || rot.threshold > keys)
     return Error{Errc::corrupt, "region 'rot' lists " + std::to_string(keys) + " keys with threshold " +
                                     std::to_string(rot.threshold)};
-  if (header[12] != rot_entry_stride(layout.geometry) || rot.counter_slots != layout.counter_slots ||
+  if (header[12] != rot_entry_stride(layout) || rot.counter_slots != layout.counter_slots ||
       rot_required_size(layout, keys) > region->size)
     return Error{Errc::corrupt, "region 'rot' was provisioned for another layout (counter entries " +
                                     std::to_string(rot.counter_slots) + " of " + std::to_string(header[12]) +
                                     " bytes; the layout has " + std::to_string(layout.counter_slots) + " of " +
-                                    std::to_string(rot_entry_stride(layout.geometry)) + ")"};
+                                    std::to_string(rot_entry_stride(layout)) + ")"};
   for (size_t i = 13; i < 28; ++i)
     if (header[i] != 0) return Error{Errc::corrupt, "region 'rot' has nonzero reserved bytes"};
   Bytes hashes(32 * keys);
@@ -151,11 +156,11 @@ Result<uint32_t> advance_counter(flash::Flash& flash, const Layout& layout, uint
   if (rot->counter_used >= rot->counter_slots)
     return Error{Errc::no_space, "the anti-rollback counter has used all " + std::to_string(rot->counter_slots) +
                                      " entries and cannot rise to " + std::to_string(value)};
-  const size_t stride = rot_entry_stride(layout.geometry);
-  Bytes entry(stride, layout.geometry.erased), back(stride);
+  const size_t stride = rot_entry_stride(layout);
+  Bytes entry(stride, rot_device(layout).erased), back(stride);
   store_le32(entry.data(), value);
   store_le32(entry.data() + 4, ~value);
-  const uint64_t base = layout.find("rot")->offset + rot_counter_offset(layout.geometry, rot->key_hashes.size());
+  const uint64_t base = layout.find("rot")->offset + rot_counter_offset(layout, rot->key_hashes.size());
   // An entry an earlier advance tore may still read as erased (its cells unstable) yet
   // refuse a second program, or take it and read back as neither value: such an entry is
   // used up, and the next one takes the value. Without this a torn advance could never be

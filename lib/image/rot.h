@@ -32,10 +32,12 @@ struct RootOfTrust {
   uint32_t counter_used = 0;        // entries programmed (valid or torn)
 };
 
+// The device holding region 'rot' (the first device if the layout has none).
+const flash::Device& rot_device(const Layout& layout);
 // Bytes from the region start to the first counter entry, and the entry stride: an
-// entry is u32 value, u32 ~value, padded to the write granule.
-size_t rot_entry_stride(const flash::Geometry& geometry);
-size_t rot_counter_offset(const flash::Geometry& geometry, size_t key_count);
+// entry is u32 value, u32 ~value, padded to that device's write granule.
+size_t rot_entry_stride(const Layout& layout);
+size_t rot_counter_offset(const Layout& layout, size_t key_count);
 // The region size a root of trust with `key_count` keys needs under `layout`.
 uint64_t rot_required_size(const Layout& layout, size_t key_count);
 

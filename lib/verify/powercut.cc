@@ -55,8 +55,10 @@ SweepResult run_sweep(const Subject& subject, const agent::AgentConfig& config, 
         ++result.passed;
         continue;
       }
-      flash::RunId id{std::string(to_string(scenario)), subject.name, subject.layout.geometry.write_size,
-                      subject.layout.geometry.erased, settings.seed, settings.cuts};
+      // The matrix varies the first (internal) device; a second one keeps its own geometry.
+      const flash::Device& internal = subject.layout.geometry.devices.front();
+      flash::RunId id{std::string(to_string(scenario)), subject.name, internal.write_size, internal.erased,
+                      settings.seed, settings.cuts};
       result.failures.push_back({std::move(id), *run.violation});
     }
   };

@@ -50,18 +50,23 @@ std::string layout_yaml(const SyntheticConfig& c) {
            "  - {name: scratch, offset: 0x10000, size: 0x50000}\n"
            "  - {name: slot_a, offset: 0x60000, size: 128KiB}\n"
            "  - {name: slot_b, offset: 0x80000, size: 128KiB}\n";
-  if (c.layout == "uniform-4k-3bcr")  // three BCR copies, 2 tries, the old slot retired on confirm
-    return "device:\n" + head +
-           "  size: 512KiB\n  sector_size: 4KiB\n"
+  if (c.layout == "internal-spi")  // F1: internal flash + an external SPI-NOR (MCUboot's
+    // Stm32f4SpiFlash): slot A and two BCR copies inside, slot B, the journal and a third
+    // BCR copy outside; 2 tries, the old slot retired on confirm. The matrix varies the
+    // internal flash; SPI-NOR is always 0xFF-erased, byte-programmable, 256-byte pages.
+    return "device:\n  name: " + c.layout + "\n  hardware_id: " + kHardwareId +
+           "\n  flashes:\n"
+           "    - {name: internal, size: 256KiB, sector_size: 4KiB, write_size: " + ws + ", erased: " + erased + "}\n"
+           "    - {name: spi, size: 512KiB, sector_size: 4KiB, write_size: 1, page_size: 256, erased: 0xff}\n"
            "regions:\n"
            "  - {name: bootloader, offset: 0x0, size: 16KiB}\n"
            "  - {name: rot, offset: 0x4000, size: 4KiB}\n"
            "  - {name: bcr0, offset: 0x5000, size: 4KiB}\n"
            "  - {name: bcr1, offset: 0x6000, size: 4KiB}\n"
-           "  - {name: bcr2, offset: 0x7000, size: 4KiB}\n"
-           "  - {name: scratch, offset: 0x8000, size: 0x18000}\n"
-           "  - {name: slot_a, offset: 0x20000, size: 192KiB}\n"
-           "  - {name: slot_b, offset: 0x50000, size: 192KiB}\n"
+           "  - {name: slot_a, offset: 0x10000, size: 192KiB}\n"
+           "  - {name: bcr2, flash: spi, offset: 0x0, size: 4KiB}\n"
+           "  - {name: scratch, flash: spi, offset: 0x1000, size: 0x1f000}\n"
+           "  - {name: slot_b, flash: spi, offset: 0x20000, size: 192KiB}\n"
            "boot: {tries: 2, prevent_late_fallback: true}\n";
   return {};
 }
@@ -116,7 +121,7 @@ agent::Payload payload_of(const std::string& name, const Bytes& bytes, uint64_t 
 }  // namespace
 
 const std::vector<std::string>& synthetic_layouts() {
-  static const std::vector<std::string> names = {"uniform-4k", "stm32f4", "uniform-4k-3bcr"};
+  static const std::vector<std::string> names = {"uniform-4k", "stm32f4", "internal-spi"};
   return names;
 }
 

@@ -12,7 +12,7 @@
 namespace ota::verify {
 
 struct SyntheticConfig {
-  std::string layout = "uniform-4k";  // uniform-4k, stm32f4, uniform-4k-3bcr
+  std::string layout = "uniform-4k";  // uniform-4k, stm32f4, internal-spi
   uint32_t write_size = 8;
   uint8_t erased = 0xFF;
   uint64_t payload_bytes = 64 * 1024;

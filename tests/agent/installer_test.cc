@@ -146,7 +146,7 @@ TEST_F(Install, ATamperedImageChunkIsRefusedBeforeItIsWritten) {
   // Chunk 0 was written, chunk 1 never: its bytes in the slot are still erased.
   Bytes at(16, 0);
   ASSERT_TRUE(mem.read(s.layout.slot(1).offset + 4096, at));
-  for (uint8_t b : at) EXPECT_EQ(b, s.layout.geometry.erased);
+  for (uint8_t b : at) EXPECT_EQ(b, s.layout.device_of(s.layout.slot(1)).erased);
   expect_still_running_old(mem, s);
 }
 

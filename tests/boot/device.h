@@ -26,7 +26,7 @@ inline image::Layout mcu_layout(uint8_t erased) {
   std::ifstream in(std::string(OTA_EXAMPLES) + "/mcu-1mib.layout.yaml", std::ios::binary);
   auto l = image::parse_layout(std::string(std::istreambuf_iterator<char>(in), {}));
   EXPECT_TRUE(l) << l.error().message;
-  l->geometry.erased = erased;
+  l->geometry.devices[0].erased = erased;
   return *l;
 }
 
@@ -84,7 +84,7 @@ class Device {
     ASSERT_TRUE(flash.erase(r.offset, r.size));
     if (!bytes.empty()) {
       Bytes padded = bytes;
-      padded.resize((padded.size() + 7) / 8 * 8, layout.geometry.erased);
+      padded.resize((padded.size() + 7) / 8 * 8, layout.device_of(r).erased);
       ASSERT_TRUE(flash::program_pages(flash, r.offset, padded));
     }
     auto parsed = image::parse_image(described ? *described : bytes);

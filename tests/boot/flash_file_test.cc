@@ -74,7 +74,7 @@ TEST_P(FlashFileTest, AnotherLayoutIsRefusedAndTheFileUntouched) {
   EXPECT_NE(f.error().message.find("differs from the given layout"), std::string::npos) << f.error().message;
   EXPECT_EQ(fs.files["dev/flash.img"], before);
   // No flash map at all, with a layout: refused too; without one: corrupt.
-  fs.files["blank.img"] = Bytes(d.layout.geometry.size(), d.layout.geometry.erased);
+  fs.files["blank.img"] = Bytes(d.layout.geometry.size(), d.layout.geometry.devices[0].erased);
   f = FlashFile::load(fs, "blank.img", d.layout);
   ASSERT_FALSE(f);
   EXPECT_EQ(f.error().code, Errc::rejected);

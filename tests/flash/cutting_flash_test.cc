@@ -25,7 +25,7 @@ std::string config_name(const testing::TestParamInfo<Config>& info) {
 class CuttingFlashModes : public testing::TestWithParam<Config> {
  protected:
   MemFlash fresh(ProgramRule rule = ProgramRule::strict) const {
-    Geometry g;
+    Device g;
     g.sectors = {{4096, 4}};
     g.write_size = GetParam().write_size;
     g.erased = GetParam().erased;
@@ -265,7 +265,7 @@ INSTANTIATE_TEST_SUITE_P(AllConfigs, CuttingFlashModes,
                          config_name);
 
 TEST(CuttingFlash, NamesTheModeAndOperationInTheError) {
-  Geometry g;
+  Device g;
   g.sectors = {{4096, 2}};
   MemFlash f(g);
   CuttingFlash c(f, 1, CutMode::torn_erase, 0);

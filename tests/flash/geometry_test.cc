@@ -11,8 +11,8 @@ namespace {
 constexpr uint64_t kK = 1024;
 
 // STM32F4-style bank: 16K x4, 64K, 128K x7 = 1 MiB (BOOT-SPEC F1).
-Geometry stm32f4() {
-  Geometry g;
+Device stm32f4() {
+  Device g;
   g.sectors = {{16 * kK, 4}, {64 * kK, 1}, {128 * kK, 7}};
   g.write_size = 4;
   return g;
@@ -54,8 +54,9 @@ TEST(Geometry, HasNoSectorPastTheEnd) {
 }
 
 TEST(Geometry, SkipsEmptyRuns) {
-  Geometry g;
-  g.sectors = {{4096, 0}, {4096, 2}, {8192, 0}};
+  Device d;
+  d.sectors = {{4096, 0}, {4096, 2}, {8192, 0}};
+  const Geometry g = d;
   EXPECT_EQ(g.size(), 8192u);
   EXPECT_EQ(g.sector_count(), 2u);
   auto s = g.sector_at(4096);
@@ -63,6 +64,68 @@ TEST(Geometry, SkipsEmptyRuns) {
   EXPECT_EQ(s->index, 1u);
   EXPECT_EQ(s->offset, 4096u);
   EXPECT_FALSE(g.sector_at(8192));
+}
+
+// F1: internal flash (STM32F4-like, 1 MiB) then an external SPI-NOR (4K x 256, 256-byte
+// pages) in one address space.
+Geometry internal_and_spi() {
+  Device spi;
+  spi.name = "spi";
+  spi.sectors = {{4 * kK, 256}};
+  spi.page_size = 256;
+  Device internal = stm32f4();
+  internal.name = "internal";
+  internal.erased = 0x00;
+  Geometry g;
+  g.devices = {internal, spi};
+  return g;
+}
+
+TEST(Geometry, DevicesLieEndToEndInOneAddressSpace) {
+  const Geometry g = internal_and_spi();
+  EXPECT_EQ(g.size(), 2048 * kK);
+  EXPECT_EQ(g.sector_count(), 12u + 256u);
+  EXPECT_EQ(g.device_base(0), 0u);
+  EXPECT_EQ(g.device_base(1), 1024 * kK);
+  EXPECT_EQ(g.device_index(1024 * kK - 1), 0u);
+  EXPECT_EQ(g.device_index(1024 * kK), 1u);
+  EXPECT_EQ(g.device_index(UINT64_MAX), 1u);  // past the end: the last device
+  EXPECT_EQ(g.device_at(0).erased, 0x00);
+  EXPECT_EQ(g.device_at(1024 * kK + 5).page_size, 256u);
+  auto s = g.sector_at(1024 * kK + 4 * kK + 1);  // the SPI's second sector
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->offset, 1028 * kK);
+  EXPECT_EQ(s->size, 4 * kK);
+  EXPECT_EQ(s->index, 13u);  // indexes run on across devices
+  EXPECT_FALSE(g.sector_at(2048 * kK));
+}
+
+TEST(Geometry, AnEraseRangeMustStayOnOneDevice) {
+  const Geometry g = internal_and_spi();
+  EXPECT_TRUE(g.sector_aligned(896 * kK, 128 * kK));           // the internal's last sector
+  EXPECT_TRUE(g.sector_aligned(1024 * kK, 8 * kK));            // two SPI sectors
+  EXPECT_FALSE(g.sector_aligned(896 * kK, 128 * kK + 4 * kK));  // both ends on boundaries, two devices
+}
+
+TEST(ProgramPages, UsesThePageSizeOfTheDeviceItWritesTo) {
+  const Geometry g = internal_and_spi();
+  struct Recorder final : Flash {
+    explicit Recorder(Geometry geo) : g_(std::move(geo)) {}
+    const Geometry& geometry() const override { return g_; }
+    Result<void> read(uint64_t, std::span<uint8_t>) override { return {}; }
+    Result<void> program(uint64_t offset, ByteView data) override {
+      calls.emplace_back(offset, data.size());
+      return {};
+    }
+    Result<void> erase(uint64_t, uint64_t) override { return {}; }
+    Geometry g_;
+    std::vector<std::pair<uint64_t, size_t>> calls;
+  } f(g);
+  ASSERT_TRUE(program_pages(f, 0, Bytes(600, 1)));  // internal: no page limit
+  ASSERT_TRUE(program_pages(f, 1024 * kK, Bytes(600, 1)));  // SPI: 256-byte pages
+  const std::vector<std::pair<uint64_t, size_t>> expected = {
+      {0, 600}, {1024 * kK, 256}, {1024 * kK + 256, 256}, {1024 * kK + 512, 88}};
+  EXPECT_EQ(f.calls, expected);
 }
 
 TEST(Geometry, SectorAlignedNeedsBothEndsOnBoundaries) {
@@ -105,7 +168,7 @@ Bytes counting(size_t n) {
 }
 
 TEST(ProgramPages, WithoutPagesIssuesOneProgram) {
-  Geometry g = stm32f4();
+  Device g = stm32f4();
   RecordingFlash f(g);
   const Bytes data = counting(1000);
   ASSERT_TRUE(program_pages(f, 100, data));
@@ -115,7 +178,7 @@ TEST(ProgramPages, WithoutPagesIssuesOneProgram) {
 }
 
 TEST(ProgramPages, SplitsAtEveryPageBoundary) {
-  Geometry g = stm32f4();
+  Device g = stm32f4();
   g.page_size = 256;
   RecordingFlash f(g);
   const Bytes data = counting(600);
@@ -132,7 +195,7 @@ TEST(ProgramPages, SplitsAtEveryPageBoundary) {
 }
 
 TEST(ProgramPages, KeepsAWholePageInOneProgram) {
-  Geometry g = stm32f4();
+  Device g = stm32f4();
   g.page_size = 256;
   RecordingFlash f(g);
   ASSERT_TRUE(program_pages(f, 512, counting(256)));

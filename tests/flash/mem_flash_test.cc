@@ -24,7 +24,7 @@ class MemFlashRules : public testing::TestWithParam<Config> {
  protected:
   // 4K x2, then 8K: mixed sizes so a multi-sector erase crosses a run.
   Geometry geometry(uint32_t page_size = 0) const {
-    Geometry g;
+    Device g;
     g.sectors = {{4096, 2}, {8192, 1}};
     g.write_size = GetParam().write_size;
     g.page_size = page_size;
@@ -246,7 +246,7 @@ INSTANTIATE_TEST_SUITE_P(AllConfigs, MemFlashRules,
                          config_name);
 
 TEST(MemFlash, ErrorsNameTheOffsetInHex) {
-  Geometry g;
+  Device g;
   g.sectors = {{4096, 4}};
   g.write_size = 8;
   MemFlash f(g);
@@ -255,6 +255,88 @@ TEST(MemFlash, ErrorsNameTheOffsetInHex) {
   EXPECT_EQ(e.error().message.rfind("program at 0x1004 (8 bytes)", 0), 0u) << e.error().message;
   auto erase = f.erase(0x1800, 0x800);
   EXPECT_EQ(erase.error().message.rfind("erase at 0x1800 (2048 bytes)", 0), 0u) << erase.error().message;
+}
+
+// F1: internal flash (8-byte granules, erased 0x00) then an SPI-NOR (byte granules, 256-byte
+// pages, erased 0xff) in one address space: each keeps its own rules.
+Geometry two_devices() {
+  Device internal, spi;
+  internal.name = "int";
+  internal.sectors = {{4096, 2}};
+  internal.write_size = 8;
+  internal.erased = 0x00;
+  spi.name = "spi";
+  spi.sectors = {{4096, 2}};
+  spi.page_size = 256;
+  Geometry g;
+  g.devices = {internal, spi};
+  return g;
+}
+
+TEST(MemFlashTwoDevices, EachDeviceStartsAtItsOwnErasedValue) {
+  MemFlash f(two_devices());
+  ASSERT_EQ(f.bytes().size(), 0x4000u);
+  EXPECT_EQ(f.bytes()[0x1fff], 0x00);
+  EXPECT_EQ(f.bytes()[0x2000], 0xff);
+  EXPECT_EQ(erased_image(two_devices()), f.bytes());
+  EXPECT_FALSE(f.programmed(0x0));
+  EXPECT_FALSE(f.programmed(0x3fff));
+}
+
+TEST(MemFlashTwoDevices, ProgramsFollowTheGranuleAndPageOfTheirDevice) {
+  MemFlash f(two_devices());
+  EXPECT_FALSE(f.program(0x1ffc, Bytes(4, 0x55)));    // internal: 8-byte granules
+  EXPECT_TRUE(f.program(0x2003, Bytes(1, 0x12)));     // SPI: one byte is a granule
+  EXPECT_FALSE(f.program(0x20ff, Bytes(2, 0x00)));    // crosses the SPI's 256-byte page
+  EXPECT_FALSE(f.program(0x1ff8, Bytes(16, 0x11)));   // from one device into the next
+  EXPECT_TRUE(f.program(0x1ff8, Bytes(8, 0x11)));
+  EXPECT_TRUE(f.programmed(0x1fff));
+  EXPECT_FALSE(f.programmed(0x2000));  // the neighbour granule on the other device
+  EXPECT_TRUE(f.programmed(0x2003));
+  EXPECT_FALSE(f.program(0x2003, Bytes(1, 0x00)));  // strict: once per erase
+  EXPECT_EQ(f.bytes()[0x2003], 0x12);
+  // An erase is on one device and resets to that device's value.
+  EXPECT_FALSE(f.erase(0x1000, 0x2000));
+  ASSERT_TRUE(f.erase(0x2000, 0x1000));
+  EXPECT_EQ(f.bytes()[0x2003], 0xff);
+  EXPECT_FALSE(f.programmed(0x2003));
+  EXPECT_EQ(f.erase_count(2), 1u);  // sector indexes run on across devices
+  EXPECT_EQ(f.bytes()[0x1fff], 0x11);
+}
+
+TEST(MemFlashTwoDevices, LoadedContentIsMarkedPerDevice) {
+  Bytes image = erased_image(two_devices());
+  image[0x0007] = 0x01;  // internal granule 0
+  image[0x2100] = 0x7f;  // SPI byte 0x100
+  MemFlash f(two_devices(), image);
+  EXPECT_TRUE(f.programmed(0x0));
+  EXPECT_FALSE(f.programmed(0x8));
+  EXPECT_TRUE(f.programmed(0x2100));
+  EXPECT_FALSE(f.programmed(0x20ff));
+  EXPECT_FALSE(f.programmed(0x2101));
+}
+
+TEST(MemFlashTwoDevices, UnstableCellsUseTheirDevicesGranule) {
+  MemFlash f(two_devices());
+  f.make_unstable(0x1ff8, Bytes(8, 0x00), Bytes(8, 0xff), 7);  // internal: 8-byte cell
+  f.make_unstable(0x2000, Bytes(1, 0xff), Bytes(1, 0x00), 9);  // SPI: 1-byte cell
+  EXPECT_TRUE(f.unstable(0x1fff));
+  EXPECT_TRUE(f.unstable(0x2000));
+  EXPECT_FALSE(f.unstable(0x2001));
+  // Reads across the boundary vary only in the unstable cells.
+  bool varied = false;
+  Bytes first(16);
+  ASSERT_TRUE(f.read(0x1ff8, first));
+  for (int i = 0; i < 64; ++i) {
+    Bytes again(16);
+    ASSERT_TRUE(f.read(0x1ff8, again));
+    for (size_t k = 9; k < 16; ++k) EXPECT_EQ(again[k], 0xff) << k;  // SPI bytes 1..7: erased, stable
+    varied = varied || again != first;
+  }
+  EXPECT_TRUE(varied);
+  ASSERT_TRUE(f.erase(0x2000, 0x1000));
+  EXPECT_FALSE(f.unstable(0x2000));
+  EXPECT_TRUE(f.unstable(0x1ff8));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace ota::flash {
 namespace {
 
 Geometry small() {
-  Geometry g;
+  Device g;
   g.sectors = {{4096, 4}};
   g.write_size = 8;
   return g;

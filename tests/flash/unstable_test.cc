@@ -10,7 +10,7 @@ namespace ota::flash {
 namespace {
 
 Geometry small(uint8_t erased) {
-  Geometry g;
+  Device g;
   g.sectors = {{4096, 2}};
   g.write_size = 8;
   g.erased = erased;

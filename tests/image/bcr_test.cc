@@ -216,10 +216,11 @@ Layout make_layout(uint8_t erased = 0xFF, uint32_t write_size = 8, uint32_t page
                    size_t copies = 2, uint64_t bcr_sectors = 1) {
   Layout l;
   l.device = "test";
-  l.geometry.sectors = {{4096, 16}};
-  l.geometry.write_size = write_size;
-  l.geometry.page_size = page_size;
-  l.geometry.erased = erased;
+  l.geometry.devices.resize(1);
+  l.geometry.devices[0].sectors = {{4096, 16}};
+  l.geometry.devices[0].write_size = write_size;
+  l.geometry.devices[0].page_size = page_size;
+  l.geometry.devices[0].erased = erased;
   l.regions.push_back({"bootloader", 0, 0x2000, {}});
   uint64_t at = 0x2000;
   for (size_t i = 0; i < copies; ++i) {

@@ -78,7 +78,7 @@ TEST(DeviceTrust, AKeyInTheTableButNotInRotIsNotTrusted) {
 TEST(DeviceTrust, ABrokenKeyTableIsCorruptAnErasedRotIsNotFound) {
   for (uint8_t erased : {uint8_t(0xFF), uint8_t(0x00)}) {
     Layout l = mcu();
-    l.geometry.erased = erased;
+    l.geometry.devices[0].erased = erased;
     testing::FakeSigner a;
     flash::MemFlash f(l.geometry);
     ASSERT_TRUE(build_factory(f, l, {{a.public_key()}, 1, image_for(a, 1, 0x08020000), std::nullopt}));

@@ -46,10 +46,11 @@ Layout tiny() {
   l.device = "tiny";
   l.hardware_id = "hw-1";
   l.vendor = "ota-toolchain";
-  l.geometry.sectors = {{0x400, 4}, {0x1000, 2}};
-  l.geometry.write_size = 4;
-  l.geometry.page_size = 256;
-  l.geometry.erased = 0xff;
+  l.geometry.devices.resize(1);
+  l.geometry.devices[0].sectors = {{0x400, 4}, {0x1000, 2}};
+  l.geometry.devices[0].write_size = 4;
+  l.geometry.devices[0].page_size = 256;
+  l.geometry.devices[0].erased = 0xff;
   l.regions = {{"bootloader", 0x0, 0x400, {}},
                {"rot", 0x400, 0x400, {}},
                {"bcr0", 0x800, 0x400, {}},
@@ -106,6 +107,62 @@ Bytes golden() {
   return g.b;
 }
 
+// F1, version 2: an internal flash (4 x 1 KiB, 4-byte words, erased 0x00) and an external
+// one (2 x 4 KiB, bytes, 256-byte pages, erased 0xff); the slots on the external flash.
+Layout tiny_two_flashes() {
+  Layout l;
+  l.device = "tiny2";
+  l.hardware_id = "hw-1";
+  l.vendor = "ota-toolchain";
+  flash::Device internal, external;
+  internal.name = "int";
+  internal.sectors = {{0x400, 4}};
+  internal.write_size = 4;
+  internal.erased = 0x00;
+  external.name = "spi";
+  external.sectors = {{0x1000, 2}};
+  external.page_size = 256;
+  l.geometry.devices = {internal, external};
+  l.regions = {{"bootloader", 0x0, 0x400, {}},  {"rot", 0x400, 0x400, {}},     {"bcr0", 0x800, 0x400, {}},
+               {"bcr1", 0xc00, 0x400, {}},      {"slot_a", 0x1000, 0x1000, {}}, {"slot_b", 0x2000, 0x1000, {}}};
+  l.boot = {3, false};
+  l.counter_slots = 64;
+  return l;
+}
+
+Bytes golden_two_flashes() {
+  Builder g;
+  g.bytes("OFMP");
+  g.le(2, 2);       // format_version 2: a device table follows the header
+  g.le(32, 2);      // header_size
+  g.le(449, 4);     // total_length
+  g.le(2, 2);       // run_count, all devices
+  g.u8(6);          // region_count
+  g.u8(0);          // flags
+  g.le(0x3000, 8);  // flash_size, all devices
+  g.le(0, 4), g.u8(0), g.u8(0);  // page_size, write_size, erased: in the device table
+  g.u8(3);          // tries
+  g.u8(2);          // device_count
+  g.bytes("int"), g.b.resize(g.b.size() + 13, 0);
+  g.le(0x1000, 8), g.le(0, 4), g.u8(4), g.u8(0x00), g.le(1, 2);  // size, page, write, erased, runs
+  g.bytes("spi"), g.b.resize(g.b.size() + 13, 0);
+  g.le(0x2000, 8), g.le(256, 4), g.u8(1), g.u8(0xff), g.le(1, 2);
+  g.le(0x400, 8), g.le(4, 8);   // int's run
+  g.le(0x1000, 8), g.le(2, 8);  // spi's run
+  g.region("bootloader", 0x0, 0x400, 0, 0);
+  g.region("rot", 0x400, 0x400, 0, 0);
+  g.region("bcr0", 0x800, 0x400, 0, 0);
+  g.region("bcr1", 0xc00, 0x400, 0, 0);
+  g.region("slot_a", 0x1000, 0x1000, 0, 0);  // offsets in the one address space
+  g.region("slot_b", 0x2000, 0x1000, 0, 0);
+  g.u8(5), g.bytes("tiny2");
+  g.u8(4), g.bytes("hw-1");
+  g.u8(13), g.bytes("ota-toolchain");
+  g.le(64, 4);
+  g.le(bitwise_crc32(g.b), 4);
+  return g.b;
+}
+
 std::string rejected(ByteView bytes) {
   auto decoded = decode_flash_map(bytes);
   if (decoded) {
@@ -125,6 +182,55 @@ TEST(FlashMap, GoldenVectorForAHandMadeLayout) {
   auto decoded = decode_flash_map(expected);
   ASSERT_TRUE(decoded) << decoded.error().message;
   EXPECT_EQ(*decoded, tiny());
+}
+
+TEST(FlashMap, GoldenVectorForTwoFlashes) {
+  const Bytes expected = golden_two_flashes();
+  ASSERT_EQ(expected.size(), 449u);
+  EXPECT_EQ(flash_map_size(tiny_two_flashes()), 449u);
+  EXPECT_EQ(encode_flash_map(tiny_two_flashes()), expected);
+  auto decoded = decode_flash_map(expected);
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, tiny_two_flashes());
+}
+
+TEST(FlashMap, RejectsEveryBitFlipAndTruncationOfVersion2) {
+  const Bytes good = golden_two_flashes();
+  for (size_t i = 0; i < good.size(); ++i) {
+    Bytes bad = good;
+    bad[i] ^= 0x10;
+    EXPECT_FALSE(decode_flash_map(bad)) << "byte " << i;
+    const Bytes cut(good.begin(), good.begin() + long(i));
+    EXPECT_FALSE(decode_flash_map(cut)) << i << " bytes";
+  }
+}
+
+TEST(FlashMap, RejectsInconsistentDeviceTablesBehindAGoodCrc) {
+  Bytes d = golden_two_flashes();
+  d[31] = 0;  // no devices
+  reseal(d);
+  EXPECT_THAT(rejected(d), HasSubstr("device count 0 is not 1 to 8"));
+  d = golden_two_flashes();
+  d[28] = 4;  // a header write_size in version 2
+  reseal(d);
+  EXPECT_THAT(rejected(d), HasSubstr("the header's are not 0"));
+  d = golden_two_flashes();
+  d[32 + 30] = 2;  // int lists 2 runs: 3 in all, the header says 2
+  reseal(d);
+  EXPECT_THAT(rejected(d), HasSubstr("the devices list 3 sector runs but the header says 2"));
+  d = golden_two_flashes();
+  store_le64(d.data() + 32 + 16, 0x2000);  // int's size disagrees with its run
+  reseal(d);
+  EXPECT_THAT(rejected(d), HasSubstr("sector runs add up to 0x1000 bytes but device entry 0 says 0x2000"));
+  d = golden_two_flashes();
+  d[32 + 3] = 'x';  // "intx": still NUL-padded, a valid name
+  reseal(d);
+  auto renamed = decode_flash_map(d);
+  ASSERT_TRUE(renamed) << renamed.error().message;
+  EXPECT_EQ(renamed->geometry.devices[0].name, "intx");
+  d[32 + 15] = 'y';  // a byte after the NUL
+  reseal(d);
+  EXPECT_THAT(rejected(d), HasSubstr("device entry 0: the name is not NUL-padded"));
 }
 
 TEST(FlashMap, RoundTripsEachExample) {
@@ -178,8 +284,8 @@ TEST(FlashMap, RejectsBadHeaderFields) {
   d[0] = 'X';
   EXPECT_THAT(rejected(d), HasSubstr("is not \"OFMP\""));
   d = golden();
-  store_le32(d.data() + 4, 2 | 32 << 16);
-  EXPECT_THAT(rejected(d), HasSubstr("format version 2 is not supported"));
+  store_le32(d.data() + 4, 3 | 32 << 16);
+  EXPECT_THAT(rejected(d), HasSubstr("format version 3 is not supported; this build reads 1 and 2"));
   d = golden();
   d[6] = 40;
   EXPECT_THAT(rejected(d), HasSubstr("header_size 40 is not 32"));

@@ -96,12 +96,12 @@ TEST(LayoutExamples, EveryExampleParsesAndRoundTrips) {
 TEST(LayoutExamples, McuHasUniformSectorsAndExecAddresses) {
   auto l = parse_layout(read_example("mcu-1mib.layout.yaml"));
   ASSERT_TRUE(l) << l.error().message;
-  ASSERT_EQ(l->geometry.sectors.size(), 1u);
-  EXPECT_EQ(l->geometry.sectors[0].size, 4096u);
-  EXPECT_EQ(l->geometry.sectors[0].count, 256u);
-  EXPECT_EQ(l->geometry.write_size, 8u);
-  EXPECT_EQ(l->geometry.page_size, 256u);
-  EXPECT_EQ(l->geometry.erased, 0xff);
+  ASSERT_EQ(l->geometry.devices[0].sectors.size(), 1u);
+  EXPECT_EQ(l->geometry.devices[0].sectors[0].size, 4096u);
+  EXPECT_EQ(l->geometry.devices[0].sectors[0].count, 256u);
+  EXPECT_EQ(l->geometry.devices[0].write_size, 8u);
+  EXPECT_EQ(l->geometry.devices[0].page_size, 256u);
+  EXPECT_EQ(l->geometry.devices[0].erased, 0xff);
   EXPECT_EQ(l->hardware_id, "tcu-mcu-revA");
   EXPECT_EQ(l->vendor, "example.com");
   EXPECT_EQ(l->slot(0).offset, 0x20000u);
@@ -116,10 +116,10 @@ TEST(LayoutExamples, McuHasUniformSectorsAndExecAddresses) {
 TEST(LayoutExamples, Stm32HasMixedSectorsAndDefaults) {
   auto l = parse_layout(read_example("stm32f4-like.layout.yaml"));
   ASSERT_TRUE(l) << l.error().message;
-  ASSERT_EQ(l->geometry.sectors.size(), 3u);
-  EXPECT_EQ(l->geometry.sectors[1].size, 0x10000u);
-  EXPECT_EQ(l->geometry.sectors[2].count, 7u);
-  EXPECT_EQ(l->geometry.page_size, 0u);
+  ASSERT_EQ(l->geometry.devices[0].sectors.size(), 3u);
+  EXPECT_EQ(l->geometry.devices[0].sectors[1].size, 0x10000u);
+  EXPECT_EQ(l->geometry.devices[0].sectors[2].count, 7u);
+  EXPECT_EQ(l->geometry.devices[0].page_size, 0u);
   EXPECT_EQ(l->vendor, "ota-toolchain");
   EXPECT_EQ(l->boot, BootPolicy{});
   EXPECT_EQ(l->counter_slots, 64u);
@@ -129,8 +129,8 @@ TEST(LayoutExamples, Stm32HasMixedSectorsAndDefaults) {
 TEST(LayoutExamples, LinuxHasThreeBcrCopiesAndZeroErase) {
   auto l = parse_layout(read_example("linux-2x256mib.layout.yaml"));
   ASSERT_TRUE(l) << l.error().message;
-  EXPECT_EQ(l->geometry.erased, 0x00);
-  EXPECT_EQ(l->geometry.sectors[0].size * l->geometry.sectors[0].count, uint64_t{1} << 30);
+  EXPECT_EQ(l->geometry.devices[0].erased, 0x00);
+  EXPECT_EQ(l->geometry.devices[0].sectors[0].size * l->geometry.devices[0].sectors[0].count, uint64_t{1} << 30);
   EXPECT_EQ(l->slot(0).size, uint64_t{256} << 20);
   EXPECT_FALSE(l->slot(0).exec_addr.has_value());
   const auto copies = l->bcr_copies();
@@ -139,6 +139,89 @@ TEST(LayoutExamples, LinuxHasThreeBcrCopiesAndZeroErase) {
   EXPECT_EQ(copies[2]->name, "bcr2");
   EXPECT_TRUE(l->boot.prevent_late_fallback);
   EXPECT_EQ(l->counter_slots, 1024u);
+}
+
+TEST(LayoutExamples, Stm32SpiHasTwoFlashesInOneAddressSpace) {
+  auto l = parse_layout(read_example("stm32f4-spi.layout.yaml"));
+  ASSERT_TRUE(l) << l.error().message;
+  const flash::Geometry& g = l->geometry;
+  ASSERT_EQ(g.devices.size(), 2u);
+  EXPECT_EQ(g.devices[0].name, "internal");
+  EXPECT_EQ(g.devices[1].name, "spi");
+  EXPECT_EQ(g.devices[1].page_size, 256u);
+  EXPECT_EQ(g.size(), 5u << 20);
+  EXPECT_EQ(l->slot(0).offset, 0x20000u);
+  EXPECT_EQ(l->slot(1).offset, 0x100000u + 0x100000u);  // the SPI flash starts at 1 MiB
+  EXPECT_EQ(&l->device_of(l->slot(1)), &g.devices[1]);
+  EXPECT_EQ(l->find("bcr2")->offset, 0x100000u);
+  EXPECT_EQ(l->bcr_copies().size(), 3u);
+  EXPECT_EQ(l->regions.back().name, "slot_b");  // sorted by address over both flashes
+}
+
+const std::string kTwoFlashes = R"(device:
+  name: t2
+  hardware_id: hw-1
+  flashes:
+    - {name: int, size: 32KiB, sector_size: 4KiB, write_size: 8, erased: 0x00}
+    - {name: ext, size: 64KiB, sector_size: 4KiB, write_size: 1, page_size: 256}
+regions:
+  - {name: bootloader, offset: 0x0, size: 0x1000}
+  - {name: rot, offset: 0x1000, size: 0x1000}
+  - {name: bcr0, offset: 0x2000, size: 0x1000}
+  - {name: bcr1, flash: ext, offset: 0x0, size: 0x1000}
+  - {name: slot_a, offset: 0x4000, size: 0x4000}
+  - {name: slot_b, flash: ext, offset: 0x4000, size: 0x4000}
+)";
+
+TEST(LayoutParse, ReadsSeveralFlashesAndRegionsOnEach) {
+  auto l = parse_layout(kTwoFlashes);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(l->geometry.devices[0].erased, 0x00);
+  EXPECT_EQ(l->geometry.devices[1].erased, 0xff);  // the default, per flash
+  EXPECT_EQ(l->find("bcr1")->offset, 0x8000u);
+  EXPECT_EQ(l->slot(1).offset, 0xc000u);
+  auto again = parse_layout(layout_to_yaml(*l));
+  ASSERT_TRUE(again) << again.error().message << "\n" << layout_to_yaml(*l);
+  EXPECT_EQ(*again, *l);
+  EXPECT_THAT(layout_to_yaml(*l), HasSubstr("{name: \"slot_b\", flash: \"ext\", offset: 0x4000, size: 0x4000}"));
+}
+
+TEST(LayoutValidate, RejectsBadFlashLists) {
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "flash: ext, offset: 0x4000", "flash: spi, offset: 0x4000")),
+              HasSubstr("region 'slot_b' flash 'spi' is not in device.flashes ('int', 'ext')"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "flash: ext, offset: 0x4000", "flash: ext, offset: 0xe000")),
+              HasSubstr("region 'slot_b' (offset 0xe000, size 0x4000) passes the end of flash 'ext' (0x10000)"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "{name: ext,", "{name: int,")),
+              HasSubstr("flash 'int' appears twice in device.flashes"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "{name: ext,", "{name: \"a b\",")),
+              HasSubstr("flash name 'a b' must be 1-15 letters"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "  flashes:", "  size: 1MiB\n  flashes:")),
+              HasSubstr("device.size: with device.flashes, each flash gives its own geometry"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "write_size: 1, page_size: 256", "write_size: 1, page_size: 256, "
+                                                                           "erased: 0x7f")),
+              HasSubstr("flash 'ext' erased is 0x7f; use 0xff or 0x00"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "write_size: 1, page_size: 256", "page_size: 256")),
+              HasSubstr("device.flashes[1]: missing field 'write_size'"));
+  // The internal flash ends at 0x7000: the external one would start inside its 4 KiB sector
+  // run's alignment only if its own sectors were 4 KiB; 16 KiB sectors would not line up.
+  EXPECT_THAT(rejection(edit(edit(kTwoFlashes, "{name: int, size: 32KiB", "{name: int, size: 28KiB"),
+                             "{name: ext, size: 64KiB, sector_size: 4KiB", "{name: ext, size: 64KiB, sector_size: 16KiB")),
+              HasSubstr("flash 'ext' would start at 0x7000, not a multiple of its largest sector 0x4000"));
+  EXPECT_THAT(rejection(edit(kTwoFlashes, "offset: 0x2000, size: 0x1000}", "offset: 0x2000, size: 0x1000, flash: x}")),
+              HasSubstr("region 'bcr0' flash 'x' is not in device.flashes"));
+}
+
+TEST(LayoutValidate, ARegionLiesOnOneFlash) {
+  auto l = parse_layout(kTwoFlashes);
+  ASSERT_TRUE(l);
+  Layout bad = *l;
+  bad.regions[4].offset = 0x6000;  // slot_a from 0x6000 to 0xa000: across the 0x8000 boundary
+  bad.regions[4].size = 0x4000;
+  std::stable_sort(bad.regions.begin(), bad.regions.end(),
+                   [](const Region& a, const Region& b) { return a.offset < b.offset; });
+  auto checked = validate_layout(bad);
+  ASSERT_FALSE(checked);
+  EXPECT_THAT(checked.error().message, HasSubstr("runs from flash 'int' into the next; a region lies on one flash"));
 }
 
 TEST(LayoutYaml, RoundTripsStringsThatNeedQuoting) {
@@ -158,7 +241,7 @@ TEST(LayoutYaml, RoundTripsStringsThatNeedQuoting) {
 TEST(LayoutParse, AppliesDefaults) {
   const Layout l = base();
   EXPECT_EQ(l.vendor, "ota-toolchain");
-  EXPECT_EQ(l.geometry.erased, 0xff);
+  EXPECT_EQ(l.geometry.devices[0].erased, 0xff);
   EXPECT_EQ(l.boot.tries, 3);
   EXPECT_FALSE(l.boot.prevent_late_fallback);
   EXPECT_EQ(l.counter_slots, 64u);
@@ -234,7 +317,7 @@ TEST(LayoutParse, RejectsUnknownFieldsAtEveryLevel) {
   EXPECT_THAT(rejection(kBase + "bootloader: {}\n"), HasSubstr("unknown field 'bootloader' in the layout"));
   EXPECT_THAT(
       rejection(edit(kBase, "size: 0x1000}", "size: 0x1000, flags: 1}")),
-      HasSubstr("unknown field 'flags' in region 'bootloader'; expected name, offset, size, exec_addr"));
+      HasSubstr("unknown field 'flags' in region 'bootloader'; expected name, flash, offset, size, exec_addr"));
   EXPECT_THAT(rejection(kBase + "boot: {retries: 3}\n"), HasSubstr("unknown field 'retries' in boot"));
   EXPECT_THAT(rejection(kBase + "root_of_trust: {slots: 3}\n"),
               HasSubstr("unknown field 'slots' in root_of_trust"));
@@ -456,11 +539,11 @@ TEST(LayoutValidate, RejectsHandBuiltLayoutsTheParserWouldNotProduce) {
               HasSubstr("regions are not in address order: region 'rot' (offset 0x1000"));
 
   l = base();
-  l.geometry.sectors.clear();
+  l.geometry.devices[0].sectors.clear();
   EXPECT_THAT(validate_layout(l).error().message, HasSubstr("device has no sectors"));
-  l.geometry.sectors = {{0x1000, 16}, {uint64_t{1} << 63, 2}};
+  l.geometry.devices[0].sectors = {{0x1000, 16}, {uint64_t{1} << 63, 2}};
   EXPECT_THAT(validate_layout(l).error().message, HasSubstr("more than 2^64 bytes"));
-  l.geometry.sectors.assign(70000, {0x1000, 1});
+  l.geometry.devices[0].sectors.assign(70000, {0x1000, 1});
   EXPECT_THAT(validate_layout(l).error().message, HasSubstr("70000 sector runs; at most 65535"));
   EXPECT_TRUE(validate_layout(base()));
 }

@@ -14,9 +14,10 @@ Layout small_layout(uint32_t write_size, uint8_t erased, uint32_t slots = 8) {
   Layout l;
   l.device = "t";
   l.hardware_id = "hw";
-  l.geometry.sectors = {{4096, 8}};
-  l.geometry.write_size = write_size;
-  l.geometry.erased = erased;
+  l.geometry.devices.resize(1);
+  l.geometry.devices[0].sectors = {{4096, 8}};
+  l.geometry.devices[0].write_size = write_size;
+  l.geometry.devices[0].erased = erased;
   l.regions = {{"bootloader", 0, 4096, {}}, {"rot", 4096, 4096, {}}, {"bcr0", 8192, 4096, {}},
                {"bcr1", 12288, 4096, {}}, {"slot_a", 16384, 8192, {}}, {"slot_b", 24576, 8192, {}}};
   l.counter_slots = slots;

@@ -39,14 +39,18 @@ regions:
 YAML
 sed 's/write_size: 4}/write_size: 4, sector: 4K}/' "$work/base.yaml" > "$work/unknown-field.yaml"
 sed 's/size: 64K,/size: 1.5MiB,/' "$work/base.yaml" > "$work/bad-size.yaml"
-for doc in base unknown-field bad-size; do
+# Both a device geometry and a flash list (F1): one or the other.
+sed 's/write_size: 4}/write_size: 4, flashes: [{name: a, size: 64K, sector_size: 4K, write_size: 4}]}/' \
+  "$work/base.yaml" > "$work/geometry-and-flashes.yaml"
+sed 's/bcr1, offset/bcr1, flash: "no space", offset/' "$work/base.yaml" > "$work/bad-flash-name.yaml"
+for doc in base unknown-field bad-size geometry-and-flashes bad-flash-name; do
   cmp -s "$work/base.yaml" "$work/$doc.yaml" && [ "$doc" != base ] && { echo "FAIL: $doc: sed changed nothing" >&2; exit 1; }
   to_json "$work/$doc.yaml" "$work/$doc.json"
 done
 $validate "$schema" "$work/base.json"
-for doc in unknown-field bad-size; do
+for doc in unknown-field bad-size geometry-and-flashes bad-flash-name; do
   if $validate "$schema" "$work/$doc.json" 2>/dev/null; then
     echo "FAIL: $doc.yaml passed validation" >&2; exit 1
   fi
 done
-echo "schemas: $count flash layouts valid, 2 broken ones rejected"
+echo "schemas: $count flash layouts valid, 4 broken ones rejected"

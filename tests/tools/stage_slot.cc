@@ -41,9 +41,9 @@ int main(int argc, char** argv) {
   rec.op = image::BcrOp::install_started;
   if (auto w = store.write(rec); !w) return die(w.error().message);
   if (auto e = file->flash().erase(region.offset, region.size); !e) return die(e.error().message);
-  const size_t granule = layout.geometry.write_size;
+  const size_t granule = layout.device_of(region).write_size;
   Bytes padded(img.begin(), img.end());
-  padded.resize((padded.size() + granule - 1) / granule * granule, layout.geometry.erased);
+  padded.resize((padded.size() + granule - 1) / granule * granule, layout.device_of(region).erased);
   if (auto p = flash::program_pages(file->flash(), region.offset, padded); !p) return die(p.error().message);
   auto parsed = image::parse_image(img);
   const auto* good = std::get_if<image::ParsedImage>(&parsed);

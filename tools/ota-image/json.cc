@@ -98,10 +98,21 @@ json to_json(const image::VerifyReport& r) {
 }
 
 json to_json(const image::Layout& l) {
-  json sectors = json::array(), regions = json::array();
-  for (const auto& s : l.geometry.sectors) sectors.push_back({{"size", s.size}, {"count", s.count}});
+  json flashes = json::array(), regions = json::array();
+  for (size_t k = 0; k < l.geometry.devices.size(); ++k) {
+    const flash::Device& d = l.geometry.devices[k];
+    json sectors = json::array();
+    for (const auto& s : d.sectors) sectors.push_back({{"size", s.size}, {"count", s.count}});
+    flashes.push_back({{"name", d.name},
+                       {"offset", l.geometry.device_base(k)},
+                       {"size", d.size()},
+                       {"sectors", sectors},
+                       {"write_size", d.write_size},
+                       {"page_size", d.page_size},
+                       {"erased", d.erased}});
+  }
   for (const auto& r : l.regions) {
-    json e = {{"name", r.name}, {"offset", r.offset}, {"size", r.size}};
+    json e = {{"name", r.name}, {"flash", l.geometry.device_index(r.offset)}, {"offset", r.offset}, {"size", r.size}};
     if (r.exec_addr) e["exec_addr"] = *r.exec_addr;
     regions.push_back(e);
   }
@@ -109,10 +120,7 @@ json to_json(const image::Layout& l) {
           {"hardware_id", l.hardware_id},
           {"vendor", l.vendor},
           {"size", l.geometry.size()},
-          {"sectors", sectors},
-          {"write_size", l.geometry.write_size},
-          {"page_size", l.geometry.page_size},
-          {"erased", l.geometry.erased},
+          {"flashes", flashes},
           {"regions", regions},
           {"boot", {{"tries", l.boot.tries}, {"prevent_late_fallback", l.boot.prevent_late_fallback}}},
           {"counter_slots", l.counter_slots}};
@@ -211,8 +219,11 @@ std::string describe(const image::ParsedImage& img, const image::VerifyReport* r
 
 std::string describe(const image::FlashInspection& f) {
   std::string s = "flash image of '" + f.layout.device + "' (hardware id '" + f.layout.hardware_id + "', " +
-                  std::to_string(f.layout.geometry.size()) + " bytes, write size " +
-                  std::to_string(f.layout.geometry.write_size) + ", erased " + hex_number(f.layout.geometry.erased) + ")\n";
+                  std::to_string(f.layout.geometry.size()) + " bytes";
+  for (const flash::Device& d : f.layout.geometry.devices)
+    s += (d.name.empty() ? "" : "; flash '" + d.name + "' " + std::to_string(d.size()) + " bytes") + ", write size " +
+         std::to_string(d.write_size) + ", erased " + hex_number(d.erased);
+  s += ")\n";
   if (f.layout_problem) s += "  layout: " + *f.layout_problem + "\n";
   for (const auto& r : f.layout.regions) {
     char line[160];

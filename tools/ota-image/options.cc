@@ -181,7 +181,7 @@ Result<image::ImageSpec> image_spec(io::Storage& fs, ImageOptions& o) {
     if (spec.hardware_id != layout->hardware_id)
       return Error{Errc::invalid_argument, "--hw-id '" + spec.hardware_id + "' is not the layout's hardware id '" +
                                                layout->hardware_id + "'"};
-    spec.erased = layout->geometry.erased;
+    spec.erased = layout->device_of(slot).erased;
   }
   const size_t given = o.keys.size() + o.fix_sigs.size();
   if (o.fix_sigs.size() != o.fix_sig_pubkeys.size())
