@@ -9,7 +9,10 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
 #include <cstring>
+#include <mutex>
+#include <optional>
 
 namespace ota::crypto {
 
@@ -19,6 +22,10 @@ struct KeyHandle {
   KeyHandle(const KeyHandle&) = delete;
   KeyHandle& operator=(const KeyHandle&) = delete;
   EVP_PKEY* pkey;
+  // The SubjectPublicKeyInfo DER, encoded once: OpenSSL 3's encoder lookup costs far more
+  // than the key hash it feeds (a bootloader hashes every trusted key on each reset).
+  std::once_flag spki_once;
+  Bytes spki;
 };
 
 namespace {
@@ -152,7 +159,32 @@ Result<Algorithm> parse_algorithm(std::string_view name) {
                                            "': use ed25519, ecdsa-p256 or rsa-pss-3072"};
 }
 
+namespace {
+
+// The fixed DER prefixes of an Ed25519 and an uncompressed P-256 SubjectPublicKeyInfo
+// (RFC 8410, RFC 5480): with them the key is built from its raw bytes, skipping OpenSSL
+// 3's decoder search, which dominates a bootloader's per-reset cost. Anything else (other
+// encodings of the same key included) goes through d2i_PUBKEY.
+constexpr uint8_t kEd25519Spki[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+constexpr uint8_t kP256Spki[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+                                 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
+
+bool has_prefix(ByteView der, ByteView prefix, size_t total) {
+  return der.size() == total && std::equal(prefix.begin(), prefix.end(), der.begin());
+}
+
+}  // namespace
+
 Result<PublicKey> PublicKey::from_spki_der(ByteView der) {
+  std::optional<Result<PublicKey>> fast;
+  if (has_prefix(der, kEd25519Spki, sizeof kEd25519Spki + 32))
+    fast = from_ed25519(der.subspan(sizeof kEd25519Spki));
+  else if (has_prefix(der, kP256Spki, sizeof kP256Spki + 65))
+    fast = from_p256_point(der.subspan(sizeof kP256Spki));
+  if (fast && *fast) {
+    std::call_once((*fast)->key_->spki_once, [&] { (*fast)->key_->spki.assign(der.begin(), der.end()); });
+    return std::move(*fast);
+  }
   const unsigned char* p = der.data();
   EVP_PKEY* pkey = d2i_PUBKEY(nullptr, &p, long(der.size()));
   if (!pkey) return crypto_error(Errc::corrupt, "not a DER SubjectPublicKeyInfo");
@@ -235,12 +267,14 @@ Result<PublicKey> PublicKey::from_rsa(ByteView modulus, ByteView exponent) {
 }
 
 Bytes PublicKey::spki_der() const {
-  unsigned char* out = nullptr;
-  int len = i2d_PUBKEY(key_->pkey, &out);
-  if (len <= 0) std::abort();  // only out of memory: a loaded key always encodes
-  Bytes der(out, out + len);
-  OPENSSL_free(out);
-  return der;
+  std::call_once(key_->spki_once, [this] {
+    unsigned char* out = nullptr;
+    int len = i2d_PUBKEY(key_->pkey, &out);
+    if (len <= 0) std::abort();  // only out of memory: a loaded key always encodes
+    key_->spki.assign(out, out + len);
+    OPENSSL_free(out);
+  });
+  return key_->spki;
 }
 
 std::string PublicKey::pem() const {

@@ -121,13 +121,15 @@ Result<void> MemFlash::check_program(uint64_t offset, ByteView data) const {
                  what + ": crosses the page boundary " + hex_number((offset / page + 1) * page) +
                      "; split it with program_pages"};
   const uint8_t erased = sp.erased;
+  if (rule_ == ProgramRule::strict) {
+    const size_t first = granule(offset);
+    for (size_t g = first; g < first + data.size() / ws; ++g)
+      if (programmed_[g])
+        return Error{Errc::rejected, what + ": granule " + hex_number(offset + (g - first) * ws) +
+                                         " was already programmed since its erase"};
+    return {};
+  }
   for (uint64_t at = offset; at < offset + data.size(); at += ws) {
-    if (rule_ == ProgramRule::strict) {
-      if (programmed_[granule(at)])
-        return Error{Errc::rejected,
-                     what + ": granule " + hex_number(at) + " was already programmed since its erase"};
-      continue;
-    }
     // nor: a program only moves bits away from the erased value. A bit that is already
     // programmed but erased in `data` would need an erase (0->1 for 0xff flash).
     for (uint64_t i = at; i < at + ws; ++i) {
@@ -150,10 +152,10 @@ Result<void> MemFlash::program(uint64_t offset, ByteView data) {
     uint8_t& cell = bytes_[offset + i];
     cell = static_cast<uint8_t>(((cell ^ erased) | (data[i] ^ erased)) ^ erased);
   }
-  for (uint64_t at = offset; at < offset + data.size(); at += sp.ws) {
-    programmed_[granule(at)] = true;
-    unstable_.erase(at);  // a completed program settles the cells
-  }
+  const size_t first = granule(offset);
+  std::fill(programmed_.begin() + long(first), programmed_.begin() + long(first + data.size() / sp.ws), true);
+  // A completed program settles the cells.
+  unstable_.erase(unstable_.lower_bound(offset), unstable_.lower_bound(offset + data.size()));
   ++programs_;
   return {};
 }
@@ -173,10 +175,9 @@ Result<void> MemFlash::erase(uint64_t offset, uint64_t length) {
   OTA_TRY(check_erase(offset, length));
   const Span& sp = span_at(offset);  // check_erase: one device
   std::fill_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), length, sp.erased);
-  for (uint64_t at = offset; at < offset + length; at += sp.ws) {
-    programmed_[granule(at)] = false;
-    unstable_.erase(at);
-  }
+  const size_t first = granule(offset);
+  std::fill(programmed_.begin() + long(first), programmed_.begin() + long(first + length / sp.ws), false);
+  unstable_.erase(unstable_.lower_bound(offset), unstable_.lower_bound(offset + length));
   for (uint64_t at = offset; at < offset + length;) {
     const Sector sector = *geometry_.sector_at(at);
     ++erase_counts_[sector.index];

@@ -92,6 +92,37 @@ TEST_P(EveryAlgorithm, PemAndDerRoundTrip) {
   EXPECT_EQ(from_der->algorithm(), GetParam());
 }
 
+// from_spki_der builds Ed25519 and P-256 keys from their raw bytes when the DER has the
+// standard prefix; the key must be the same one, verify the same signatures, and give
+// back the same DER, whichever path built it.
+TEST_P(EveryAlgorithm, DerRoundTripVerifiesAndReencodesTheSameBytes) {
+  auto key = PrivateKey::generate(GetParam());
+  ASSERT_TRUE(key);
+  const Bytes der = key->public_key().spki_der();
+  auto pub = PublicKey::from_spki_der(der);
+  ASSERT_TRUE(pub) << pub.error().message;
+  EXPECT_EQ(pub->spki_der(), der);
+  EXPECT_EQ(pub->pem(), key->public_key().pem());
+  auto sig = key->sign(view("message"));
+  ASSERT_TRUE(sig);
+  EXPECT_TRUE(pub->verify(view("message"), *sig));
+  EXPECT_FALSE(pub->verify(view("messagE"), *sig));
+  Bytes longer = der;
+  longer.push_back(0);  // a trailing byte: never a key, on either path
+  EXPECT_FALSE(PublicKey::from_spki_der(longer));
+}
+
+TEST(PublicKeyDer, RejectsAP256PointOffTheCurveBehindTheStandardPrefix) {
+  auto key = PrivateKey::generate(Algorithm::ecdsa_p256);
+  ASSERT_TRUE(key);
+  Bytes der = key->public_key().spki_der();
+  ASSERT_EQ(der.size(), 91u);
+  der.back() ^= 0x01;  // Y changes: the point leaves the curve
+  auto pub = PublicKey::from_spki_der(der);
+  ASSERT_FALSE(pub);
+  EXPECT_EQ(pub.error().code, Errc::corrupt);
+}
+
 TEST_P(EveryAlgorithm, SignaturesHaveTheDocumentedEncoding) {
   auto key = PrivateKey::generate(GetParam());
   ASSERT_TRUE(key);
