@@ -155,9 +155,14 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
   // published); a mismatch is reported in preference to whatever the decoder said.
   // The ota container checks it before decoding: not one byte reaches `out` (a
   // device's inactive slot) from the wrong source.
+  // A thread only pays when the hash overlaps a long decode: not for the ota container
+  // (checked first) nor for a small source (a device's sweep applies thousands).
+  const bool source_first = *algo == Algorithm::kOta;
   std::future<crypto::Sha256Digest> source_digest;
   if (split.trailer)
-    source_digest = std::async(std::launch::async, [old_data] { return crypto::sha256(old_data); });
+    source_digest = std::async(source_first || old_data.size() < (size_t(4) << 20) ? std::launch::deferred
+                                                                                    : std::launch::async,
+                               [old_data] { return crypto::sha256(old_data); });
   auto check_source = [&]() -> Result<void> {
     if (!split.trailer) return {};
     const auto found = source_digest.get();
@@ -169,7 +174,6 @@ static Result<ApplyOutcome> apply_unguarded(ByteView old_data, ByteView patch, i
                                      std::to_string(old_data.size()) +
                                      " bytes); apply it to the version it was made for"};
   };
-  const bool source_first = *algo == Algorithm::kOta;
   if (source_first) OTA_TRY(check_source());
   HashingWriter hashed(out);
   auto written = *algo == Algorithm::kBsdiff   ? bsdiff_apply(old_data, split.payload, hashed, limits, progress)
