@@ -46,34 +46,6 @@ bool path_matches(const std::string& pattern, const std::string& path) {
 
 }  // namespace
 
-Result<Bytes> DirectorySource::fetch(const fs::path& path, size_t max_bytes) {
-  auto file = fs_.open_input(path);
-  if (!file) return std::move(file).error();
-  ByteView b = (*file)->bytes();
-  if (b.size() > max_bytes)
-    return Error{Errc::too_large, "'" + path.string() + "' is larger than the " + num(max_bytes) + " bytes allowed"};
-  return Bytes(b.begin(), b.end());
-}
-
-Result<Bytes> DirectorySource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
-  const fs::path file_path = targets_repo_ / "targets" / path;
-  auto file = fs_.open_input(file_path);
-  if (!file) return std::move(file).error();
-  ByteView b = (*file)->bytes();
-  if (offset > b.size())
-    return Error{Errc::invalid_argument, "offset " + num(offset) + " is past the end of '" + file_path.string() + "'"};
-  const size_t n = size_t(std::min<uint64_t>(length, b.size() - offset));
-  return Bytes(b.begin() + long(offset), b.begin() + long(offset + n));
-}
-
-Result<Bytes> DirectorySource::fetch_metadata(const std::string& name, size_t max_bytes) {
-  return fetch(repo_ / "metadata" / name, max_bytes);
-}
-
-Result<Bytes> DirectorySource::fetch_target(const std::string& path, size_t max_bytes) {
-  return fetch(targets_repo_ / "targets" / path, max_bytes);
-}
-
 Updater::Updater(Source& source, io::Storage& fs, std::optional<fs::path> state_dir, metadata::Time now, Limits limits)
     : source_(source), fs_(fs), state_dir_(std::move(state_dir)), now_(now), limits_(limits) {}
 

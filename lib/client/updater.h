@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "client/source.h"
 #include "io/storage.h"
 #include "metadata/envelope.h"
 #include "metadata/metadata.h"
@@ -27,37 +28,6 @@ struct Limits {
   size_t targets_bytes = 5 * 1024 * 1024;
   uint32_t max_root_rotations = 32;
   uint32_t max_delegations = 32;
-};
-
-class Source {
- public:
-  virtual ~Source() = default;
-  // "timestamp.json", "3.snapshot.json", ...: Errc::not_found when the repository has
-  // none; never more than max_bytes (Errc::too_large).
-  virtual Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) = 0;
-  // A target file by its path on the repository ("fw/<sha256>.fw.bin").
-  virtual Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) = 0;
-  // `length` bytes of a target file from `offset` (an HTTP range request): fewer only
-  // when the file ends first; Errc::invalid_argument when `offset` is past its end. What
-  // a device uses to resume an interrupted download instead of starting over.
-  virtual Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) = 0;
-};
-
-// A repository laid out as ota-manifest writes it: DIR/metadata/, DIR/targets/.
-class DirectorySource final : public Source {
- public:
-  DirectorySource(io::Storage& fs, std::filesystem::path repo) : fs_(fs), repo_(repo), targets_repo_(std::move(repo)) {}
-  // Uptane: a director's metadata, with the images fetched from the image repository.
-  DirectorySource(io::Storage& fs, std::filesystem::path repo, std::filesystem::path targets_repo)
-      : fs_(fs), repo_(std::move(repo)), targets_repo_(std::move(targets_repo)) {}
-  Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
-  Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
-  Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
-
- private:
-  Result<Bytes> fetch(const std::filesystem::path& path, size_t max_bytes);
-  io::Storage& fs_;
-  std::filesystem::path repo_, targets_repo_;
 };
 
 struct TargetInfo {

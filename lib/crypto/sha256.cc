@@ -35,6 +35,19 @@ Sha256Digest Sha256::finish() {
   return out;
 }
 
+Result<Bytes> digest_by_name(std::string_view algorithm, ByteView data) {
+  const EVP_MD* md = algorithm == "sha224"   ? EVP_sha224()
+                     : algorithm == "sha256" ? EVP_sha256()
+                     : algorithm == "sha384" ? EVP_sha384()
+                     : algorithm == "sha512" ? EVP_sha512()
+                                             : nullptr;
+  if (!md) return Error{Errc::unsupported, "hash algorithm '" + std::string(algorithm) + "' is not one this client knows"};
+  Bytes out(size_t(EVP_MD_get_size(md)));
+  unsigned int len = 0;
+  check(EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr));
+  return out;
+}
+
 Sha256Digest sha256(ByteView data) {
   Sha256 h;
   h.update(data);

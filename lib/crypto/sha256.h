@@ -4,7 +4,10 @@
 #include <array>
 #include <memory>
 
+#include <string_view>
+
 #include "core/bytes.h"
+#include "core/result.h"
 
 namespace ota::crypto {
 
@@ -26,6 +29,11 @@ class Sha256 {
 };
 
 Sha256Digest sha256(ByteView data);
+
+// A digest by its TUF/securesystemslib name: "sha224", "sha256", "sha384", "sha512"
+// (what python-tuf and tuf-js verify with). Errc::unsupported for any
+// other name, so metadata listing an unknown algorithm is refused, not skipped.
+Result<Bytes> digest_by_name(std::string_view algorithm, ByteView data);
 
 // SHA-1, only for name-based UUIDs (RFC 4122 version 5, as MCUboot's UUID TLVs use);
 // never for anything an attacker could exploit a collision in.

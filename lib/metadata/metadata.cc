@@ -2,8 +2,10 @@
 
 #include <type_traits>
 
+#include <cstdio>
 #include <ctime>
 
+#include "crypto/sha256.h"
 #include "crypto/tuf_key.h"
 
 namespace ota::metadata {
@@ -382,6 +384,30 @@ Result<Timestamp> timestamp_from_json(const json& s) {
   if (!m) return std::move(m).error();
   t.snapshot = std::move(*m);
   return t;
+}
+
+std::string SuccinctRoles::bin_for(const std::string& target_path) const {
+  const auto h = crypto::sha256(ByteView(reinterpret_cast<const uint8_t*>(target_path.data()), target_path.size()));
+  const uint32_t first = uint32_t(h[0]) << 24 | uint32_t(h[1]) << 16 | uint32_t(h[2]) << 8 | uint32_t(h[3]);
+  const uint32_t bin = bit_length >= 32 ? first : first >> (32 - bit_length);
+  const int width = int((bit_length + 3) / 4);  // hex digits of 2^bit_length - 1
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "%0*x", width, bin);
+  return name_prefix + "-" + hex;
+}
+
+bool SuccinctRoles::is_bin(const std::string& role) const {
+  const std::string head = name_prefix + "-";
+  const size_t width = (bit_length + 3) / 4;
+  if (role.size() != head.size() + width || role.compare(0, head.size(), head) != 0) return false;
+  uint64_t value = 0;
+  for (size_t i = head.size(); i < role.size(); ++i) {
+    const char c = role[i];
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value << 4 | uint64_t(digit);
+  }
+  return value < (uint64_t(1) << bit_length);
 }
 
 }  // namespace ota::metadata

@@ -62,9 +62,24 @@ struct DelegatedRole {
   bool terminating = false;
 };
 
+// TAP 15 hash-bin delegation ("succinct_roles"): 2^bit_length bins named
+// NAME_PREFIX-HEX, a target path goes to the bin numbered by the first bit_length bits
+// of SHA-256(path); every bin is signed by the same keys and the delegation terminates.
+struct SuccinctRoles {
+  RoleKeys keys;
+  uint32_t bit_length = 1;  // 1..32
+  std::string name_prefix;
+  // "bin-fc" for "bar" with bit_length 8 and prefix "bin": hex zero-padded to the
+  // width of 2^bit_length - 1.
+  std::string bin_for(const std::string& target_path) const;
+  // True when `role` is one of the bin names (NAME_PREFIX-HEX, right width, in range).
+  bool is_bin(const std::string& role) const;
+};
+
 struct Delegations {
   std::map<std::string, Key> keys;
-  std::vector<DelegatedRole> roles;  // in search order
+  std::vector<DelegatedRole> roles;      // in search order
+  std::optional<SuccinctRoles> succinct; // exclusive with `roles`
 };
 
 struct Targets {
