@@ -1,0 +1,1 @@
+"$OTA_FETCH" --metadata-dir md
