@@ -116,6 +116,39 @@ Result<Bytes> FaultySource::fetch_target_range(const std::string& path, uint64_t
   return deliver(f, inner_.fetch_target_range(path, offset, length), "'" + path + "'");
 }
 
+Result<void> FaultySource::stream_target(const std::string& path, uint64_t offset, uint64_t max_bytes,
+                                         const ByteSink& sink) {
+  const Fault f = draw();
+  const std::string what = "'" + path + "'";
+  if (f == Fault::none) return inner_.stream_target(path, offset, max_bytes, sink);
+  if (f == Fault::stall) {
+    ++stats_.stalls;
+    return Error{Errc::io, what + ": the transfer stalled and timed out (injected)"};
+  }
+  Bytes answer;
+  auto got = inner_.stream_target(path, offset, max_bytes, [&](ByteView b) -> Result<void> {
+    answer.insert(answer.end(), b.begin(), b.end());
+    return {};
+  });
+  if (f == Fault::drop) {
+    ++stats_.drops;
+    const size_t n = answer.empty() ? 0 : size_t(splitmix64(rng_) % answer.size());
+    if (n > 0) OTA_TRY(sink(ByteView(answer.data(), n)));
+    return Error{Errc::io, what + ": connection reset by peer after " + std::to_string(offset + n) + " bytes (injected)"};
+  }
+  if (got && !answer.empty()) {
+    if (f == Fault::corrupt) {
+      ++stats_.corruptions;
+      answer[splitmix64(rng_) % answer.size()] ^= uint8_t(1 + splitmix64(rng_) % 255);
+    } else {
+      ++stats_.truncations;
+      answer.resize(splitmix64(rng_) % answer.size());
+    }
+  }
+  if (!answer.empty()) OTA_TRY(sink(answer));
+  return got;
+}
+
 template <class Fetch>
 Result<Bytes> RetryingSource::again(Fetch fetch) {
   for (uint32_t attempt = 0;; ++attempt) {
@@ -135,6 +168,23 @@ Result<Bytes> RetryingSource::fetch_target(const std::string& path, size_t max_b
 
 Result<Bytes> RetryingSource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
   return again([&] { return inner_.fetch_target_range(path, offset, length); });
+}
+
+Result<void> RetryingSource::stream_target(const std::string& path, uint64_t offset, uint64_t max_bytes,
+                                           const ByteSink& sink) {
+  uint64_t delivered = 0;
+  bool sink_failed = false;
+  const ByteSink counting = [&](ByteView b) -> Result<void> {
+    auto r = sink(b);
+    if (!r) sink_failed = true;
+    else delivered += b.size();
+    return r;
+  };
+  for (uint32_t attempt = 0;; ++attempt) {
+    auto r = inner_.stream_target(path, offset + delivered, max_bytes - delivered, counting);
+    if (r || sink_failed || r.error().code != Errc::io || attempt >= retries_) return r;
+    ++retried_;
+  }
 }
 
 }  // namespace ota::client

@@ -35,6 +35,12 @@ class FaultySource final : public Source {
   Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
   Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
   Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
+  // One draw per call. A drop hands the sink a seeded prefix of the answer, then fails
+  // with Errc::io; a truncate hands over a seeded prefix and succeeds; corrupt flips one
+  // byte; a stall fails with Errc::io before any byte. To cut at a seeded point, a faulty
+  // call reads the inner answer whole first; a good one streams through.
+  Result<void> stream_target(const std::string& path, uint64_t offset, uint64_t max_bytes,
+                             const ByteSink& sink) override;
   const FaultStats& stats() const { return stats_; }
 
  private:
@@ -56,6 +62,10 @@ class RetryingSource final : public Source {
   Result<Bytes> fetch_metadata(const std::string& name, size_t max_bytes) override;
   Result<Bytes> fetch_target(const std::string& path, size_t max_bytes) override;
   Result<Bytes> fetch_target_range(const std::string& path, uint64_t offset, size_t length) override;
+  // Resumes after Errc::io from offset + the bytes the sink already took, with what is
+  // left of max_bytes; an error from the sink itself is returned at once.
+  Result<void> stream_target(const std::string& path, uint64_t offset, uint64_t max_bytes,
+                             const ByteSink& sink) override;
   uint64_t retried() const { return retried_; }
 
  private:
