@@ -103,7 +103,7 @@ Result<Bytes> read_all(io::Storage& fs, const std::string& path) {
 
 int run_init(io::Storage& fs, const Options& o) {
   auto root = read_all(fs, o.root_file);
-  if (!root) return fail(o, "init", root.error().with_context("reading the initial root"));
+  if (!root) return fail(o, "init", std::move(root).error().with_context("reading the initial root"));
   const fs::path dir(o.metadata_dir);
   if (auto existing = read_all(fs, (dir / "root.json").string()); existing && *existing != *root) {
     if (!o.force)
@@ -116,7 +116,7 @@ int run_init(io::Storage& fs, const Options& o) {
   }
   NoNetwork none;
   client::Updater updater(none, fs, dir, std::time(nullptr));
-  if (auto ok = updater.start(*root); !ok) return fail(o, "init", ok.error().with_context("initial root"));
+  if (auto ok = updater.start(*root); !ok) return fail(o, "init", std::move(ok).error().with_context("initial root"));
   const auto v = updater.versions();
   return tools::succeed(o.json, {{"command", "init"}, {"metadata_dir", o.metadata_dir}, {"versions", versions_json(v)}},
                         "trusted root version " + std::to_string(v.root) + " in " + o.metadata_dir);
@@ -142,7 +142,7 @@ int run_update(io::Storage& fs, const Options& o, bool download) {
     return fail(o, "refresh", Error{Errc::not_found, "no trusted root in '" + o.metadata_dir + "': run 'ota-fetch init' first"});
   client::Updater updater(source, fs, dir, now, limits);
   json report = {{"command", download ? "download" : "refresh"}, {"metadata_dir", o.metadata_dir}};
-  if (auto ok = updater.start({}); !ok) return fail(o, "refresh", ok.error().with_context("trusted root"));
+  if (auto ok = updater.start({}); !ok) return fail(o, "refresh", std::move(ok).error().with_context("trusted root"));
   if (auto ok = updater.refresh(); !ok) return fail(o, "refresh", ok.error());
   report["versions"] = versions_json(updater.versions());
   std::string summary = "trusted metadata: root " + std::to_string(updater.versions().root) + ", timestamp " +
@@ -156,7 +156,7 @@ int run_update(io::Storage& fs, const Options& o, bool download) {
   report["targets"] = json::array();
   for (const auto& name : o.target_names) {
     auto info = updater.find_target(name);
-    if (!info) return fail(o, "download", info.error().with_context("target '" + name + "'"));
+    if (!info) return fail(o, "download", std::move(info).error().with_context("target '" + name + "'"));
     auto stored = store.fetch(updater, *info);
     if (!stored) return fail(o, "download", stored.error());
     report["targets"].push_back({{"path", name},
@@ -191,12 +191,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1L, 3600L));
   app.add_flag("--json", o.json, "print one JSON document on stdout");
   app.add_flag("--verbose", o.verbose, "print every request on stderr");
+  app.fallthrough();  // the options above may also follow the command word (set before the subcommands)
   auto* init = app.add_subcommand("init", "trust ROOT.json as the initial root (no network access)");
   init->add_option("root", o.root_file, "the initial root metadata")->required();
   init->add_flag("--force", o.force, "replace a different trusted root and forget what was trusted under it");
   app.add_subcommand("refresh", "update the trusted metadata from --metadata-url");
   app.add_subcommand("download", "refresh, then download and verify each --target-name");
-  app.fallthrough();  // the options above may also follow the command word
   if (auto code = ota::tools::parse_command_line(app, argc, argv, kTool, o.json)) return *code;
 
   io::PosixStorage fs;

@@ -6,8 +6,8 @@ fetch refresh || exit 1
 # The trusted metadata, byte for byte as served, under plain role names, and nothing else.
 [ "$(ls -A md | tr '\n' ' ')" = "root.json snapshot.json targets.json timestamp.json " ] || { ls -A md >&2; exit 1; }
 cmp md/root.json repo/metadata/1.root.json && cmp md/timestamp.json repo/metadata/timestamp.json || exit 1
-cmp md/snapshot.json repo/metadata/1.snapshot.json && cmp md/targets.json repo/metadata/1.targets.json || exit 1
-[ "$(cut -d' ' -f1-3 server.log | tr '\n' ' ')" = "GET /metadata/2.root.json 404 GET /metadata/timestamp.json 200 GET /metadata/1.snapshot.json 200 GET /metadata/1.targets.json 200 " ] ||
+cmp md/snapshot.json repo/metadata/2.snapshot.json && cmp md/targets.json repo/metadata/2.targets.json || exit 1
+[ "$(cut -d' ' -f1-3 server.log | tr '\n' ' ')" = "GET /metadata/2.root.json 404 GET /metadata/timestamp.json 200 GET /metadata/2.snapshot.json 200 GET /metadata/2.targets.json 200 " ] ||
   { cat server.log >&2; exit 1; }
 # download refreshes first: with nothing new, only the next root and the timestamp are asked
 # for; the target is stored under one flat, quoted name.
