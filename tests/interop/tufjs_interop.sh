@@ -1,26 +1,47 @@
 #!/usr/bin/env bash
-# Differential test (SECURITY-CHECKLIST items 4, 5): repositories made by our library —
-# honest, rotated, and one per attack (tests/tools/tuf_scenarios.cc) — for each key
-# algorithm, judged by our verifier (ota-manifest verify) and by tuf-js 5.0.1 served over
-# loopback HTTP. Both must accept the honest ones (and download the same bytes) and
-# both must reject every attack.
+# Differential test (SECURITY-CHECKLIST items 4, 5; issue 9 §5): repositories made by our
+# library — honest, rotated, and one per attack (tests/tools/tuf_scenarios.cc) — for each
+# key algorithm, judged by our verifier (ota-manifest verify), by ota-fetch and by tuf-js
+# 5.0.1, the last two over loopback HTTP from the same server. All must accept the honest
+# ones (and download the same bytes) and all must reject every attack.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tufjs_lib.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for v in OTA_MANIFEST TUF_SCENARIOS TUFJS_CACHE; do [ -n "${!v:-}" ] || fail "$v is not set"; done
+for v in OTA_MANIFEST OTA_FETCH TUF_SCENARIOS TUFJS_CACHE; do [ -n "${!v:-}" ] || fail "$v is not set"; done
 work=$(mktemp -d /tmp/ota-tufjs.XXXXXX)
 trap 'serve_stop 2>/dev/null || true; rm -rf "$work"' EXIT
 tufjs_install "$TUFJS_CACHE" || fail "could not install tuf-js (npm ci)"
 unset SOURCE_DATE_EPOCH
 checks=0
 
-# judge SCENARIO_DIR CACHE: prints "accept" or "reject" for tuf-js against SCENARIO_DIR/repo.
+# ota-fetch's verdict on SCENARIO_DIR/repo at $SERVE_URL, its metadata dir DIR.fetch/md
+# kept between calls like a device's (init once), its targets in DIR.fetch/tg.
+fetch_judge() {
+  local dir=$1 state=$1.fetch
+  mkdir -p "$state"
+  if [ ! -f "$state/md/root.json" ]; then
+    "$OTA_FETCH" --metadata-dir "$state/md" init "$dir/root.json" >/dev/null 2>"$state/err" || { echo reject; return; }
+  fi
+  rm -f "$state/tg/ecu%2Ffw.bin"
+  if "$OTA_FETCH" --metadata-dir "$state/md" --metadata-url "$SERVE_URL/repo/metadata/" \
+       --target-base-url "$SERVE_URL/repo/targets/" --target-dir "$state/tg" --target-name ecu/fw.bin download \
+       >/dev/null 2>"$state/err"; then
+    echo accept
+  else
+    echo reject
+  fi
+}
+
+# judge SCENARIO_DIR CACHE: prints "accept" or "reject" for tuf-js against SCENARIO_DIR/repo,
+# and leaves ota-fetch's verdict on the same server in SCENARIO_DIR.fetch/verdict.
 tufjs_judge() {
   local dir=$1 cache=$2 out rc
   serve_start "$dir" || fail "cannot serve $dir"
   out=$(tufjs_refresh_download "$SERVE_URL/repo/metadata" "$SERVE_URL/repo/targets" "$dir/root.json" "$cache" \
         ecu/fw.bin "$cache/fw.bin") && rc=0 || rc=$?
+  fetch_judge "$dir" > "$dir.verdict"
+  mkdir -p "$dir.fetch"; mv "$dir.verdict" "$dir.fetch/verdict"
   serve_stop
   [ "$rc" -le 1 ] || fail "tuf-js harness error ($rc) on $dir: $out"
   echo "$out" > "$cache/tufjs.json"
@@ -40,6 +61,7 @@ for algo in ed25519 ecdsa-p256 rsa-pss-3072; do
       "$OTA_MANIFEST" verify --repo "$dir/repo" --trusted-root "$dir/root.json" --state "$ours_cache" \
         --target ecu/fw.bin 2>/dev/null >/dev/null || fail "$algo/$name: ours rejects the earlier state"
       [ "$(tufjs_judge "$dir" "$tufjs_cache")" = accept ] || fail "$algo/$name: tuf-js rejects the earlier state: $(cat "$tufjs_cache/tufjs.json")"
+      [ "$(cat "$dir.fetch/verdict")" = accept ] || fail "$algo/$name: ota-fetch rejects the earlier state: $(cat "$dir.fetch/err")"
       rm -rf "$dir/repo"; mv "$dir/attack" "$dir/repo"
     fi
     ours=accept
@@ -48,10 +70,15 @@ for algo in ed25519 ecdsa-p256 rsa-pss-3072; do
     theirs=$(tufjs_judge "$dir" "$tufjs_cache")
     [ "$ours" = "$expect" ] || fail "$algo/$name: our verifier says $ours, expected $expect: $(cat "$dir.ours.err")"
     [ "$theirs" = "$expect" ] || fail "$algo/$name: tuf-js says $theirs, expected $expect: $(cat "$tufjs_cache/tufjs.json")"
+    fetched=$(cat "$dir.fetch/verdict")
+    [ "$fetched" = "$expect" ] || fail "$algo/$name: ota-fetch says $fetched, expected $expect: $(cat "$dir.fetch/err")"
     if [ "$expect" = accept ]; then
       cmp -s "$dir.ours.bin" "$tufjs_cache/fw.bin" || fail "$algo/$name: the two clients downloaded different bytes"
+      cmp -s "$dir.fetch/tg/ecu%2Ffw.bin" "$tufjs_cache/fw.bin" || fail "$algo/$name: ota-fetch downloaded other bytes"
+    else
+      [ ! -e "$dir.fetch/tg/ecu%2Ffw.bin" ] || fail "$algo/$name: ota-fetch stored a target it rejected"
     fi
-    echo "$algo/$name: both $expect"
+    echo "$algo/$name: all three $expect"
     checks=$((checks + 1))
   done
 done

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "client/faulty_source.h"
 #include "client/http_source.h"
 #include "client/target_store.h"
 #include "client/updater.h"
@@ -28,6 +29,7 @@ struct Options {
   std::vector<std::string> target_names;
   uint32_t max_root_rotations = client::Limits{}.max_root_rotations;
   long connect_timeout = 15, stall_timeout = 30;
+  uint32_t retries = 2;
   bool json = false, verbose = false, force = false;
 };
 
@@ -132,8 +134,10 @@ int run_update(io::Storage& fs, const Options& o, bool download) {
   http.connect_timeout_seconds = o.connect_timeout;
   http.low_speed_seconds = o.stall_timeout;
   client::HttpSource http_source(client::HttpUrls{o.metadata_url, download ? o.target_base_url : o.metadata_url}, http);
-  LoggingSource logged(http_source);
-  client::Source& source = o.verbose ? static_cast<client::Source&>(logged) : http_source;
+  // A dropped connection is asked again (a target from where it stopped), as tuf-js does.
+  client::RetryingSource retrying(http_source, o.retries);
+  LoggingSource logged(retrying);
+  client::Source& source = o.verbose ? static_cast<client::Source&>(logged) : retrying;
   client::Limits limits;
   limits.max_root_rotations = o.max_root_rotations;
 
@@ -189,6 +193,8 @@ int main(int argc, char** argv) {
   app.add_option("--connect-timeout", o.connect_timeout, "seconds to wait for a connection")->check(CLI::Range(1L, 3600L));
   app.add_option("--stall-timeout", o.stall_timeout, "seconds a transfer may stall (under 1 KiB/s) before it fails")
       ->check(CLI::Range(1L, 3600L));
+  app.add_option("--retries", o.retries, "times a dropped connection is retried per request (default 2)")
+      ->check(CLI::Range(0u, 100u));
   app.add_flag("--json", o.json, "print one JSON document on stdout");
   app.add_flag("--verbose", o.verbose, "print every request on stderr");
   app.fallthrough();  // the options above may also follow the command word (set before the subcommands)
