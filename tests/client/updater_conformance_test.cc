@@ -687,6 +687,18 @@ TEST_F(Conformance, TimestampKeyRotationDeletesTheStoredTimestampEvenWhenTheRefr
   EXPECT_EQ(trusted(), (Roles{{"root", 2}, {"snapshot", 1}, {"targets", 1}}));
 }
 
+TEST_F(Conformance, RootChainFailingAfterATimestampKeyRotationLeavesNoUntrustedTimestamp) {
+  ASSERT_TRUE(refresh());
+  sim_.rotate_keys("timestamp");
+  sim_.publish({"root"});
+  sim_.signers["root"].clear();
+  sim_.publish({"root"});  // version 3, unsigned: the chain stops at 2
+  auto ok = refresh();
+  ASSERT_FALSE(ok);
+  EXPECT_EQ(stored("root.json"), sim_.published["root"][2]);
+  EXPECT_EQ(trusted(), (Roles{{"root", 2}, {"snapshot", 1}, {"targets", 1}}));
+}
+
 TEST_F(Conformance, SnapshotFastForwardRecovery) {
   sim_.set_version("snapshot", 99999);
   sim_.publish({"snapshot"}, false);
