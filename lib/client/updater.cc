@@ -137,32 +137,38 @@ Result<void> Updater::refresh() {
 }
 
 Result<void> Updater::update_root() {
-  for (uint32_t step = 0; step < limits_.max_root_rotations; ++step) {
-    const uint64_t next = root_->version + 1;
-    const std::string name = num(next) + ".root.json";
-    auto bytes = source_.fetch_metadata(name, limits_.root_bytes);
-    if (!bytes) {
-      if (bytes.error().code == Errc::not_found) break;
-      return std::move(bytes).error().with_context("fetching " + name);
+  Result<void> chain = [&]() -> Result<void> {
+    for (uint32_t step = 0; step < limits_.max_root_rotations; ++step) {
+      const uint64_t next = root_->version + 1;
+      const std::string name = num(next) + ".root.json";
+      auto bytes = source_.fetch_metadata(name, limits_.root_bytes);
+      if (!bytes) {
+        if (bytes.error().code == Errc::not_found) break;
+        return std::move(bytes).error().with_context("fetching " + name);
+      }
+      auto e = parse(*bytes, limits_.root_bytes, name);
+      if (!e) return std::move(e).error();
+      // Signed by a threshold of the root we trust, and of the new root's own keys.
+      if (auto ok = metadata::verify_threshold(*e, root_->keys, root_->roles.at("root"),
+                                               "root " + num(next) + " (checked with root " + num(root_->version) +
+                                                   "'s keys)");
+          !ok)
+        return ok;
+      auto root = metadata::root_from_json(e->signed_);
+      if (!root) return std::move(root).error().with_context(name);
+      OTA_TRY(metadata::verify_threshold(*e, root->keys, root->roles.at("root"), "root " + num(next) + " (its own keys)"));
+      if (root->version != next)
+        return rejected(name + " says version " + num(root->version) + ": a root may not skip or repeat a version");
+      root_ = std::move(*root);
+      OTA_TRY(persist("root.json", *bytes));
     }
-    auto e = parse(*bytes, limits_.root_bytes, name);
-    if (!e) return std::move(e).error();
-    // Signed by a threshold of the root we trust, and of the new root's own keys.
-    if (auto ok = metadata::verify_threshold(*e, root_->keys, root_->roles.at("root"),
-                                             "root " + num(next) + " (checked with root " + num(root_->version) + "'s keys)");
-        !ok)
-      return ok;
-    auto root = metadata::root_from_json(e->signed_);
-    if (!root) return std::move(root).error().with_context(name);
-    OTA_TRY(metadata::verify_threshold(*e, root->keys, root->roles.at("root"), "root " + num(next) + " (its own keys)"));
-    if (root->version != next)
-      return rejected(name + " says version " + num(root->version) + ": a root may not skip or repeat a version");
-    root_ = std::move(*root);
-    OTA_TRY(persist("root.json", *bytes));
-  }
-  // Fast-forward recovery (5.3.11): what the new root's keys no longer sign is forgotten
-  // and deleted, also when the refresh fails below.
+    return {};
+  }();
+  // Fast-forward recovery (5.3.11): what the trusted root's keys no longer sign is
+  // forgotten and deleted, also when the chain stopped at a bad root after a rotation
+  // was already persisted, and when the refresh fails below.
   drop_unverifiable_stored();
+  if (!chain) return chain;
   if (root_->expires <= now_)
     return rejected("root version " + num(root_->version) + " expired on " + metadata::format_time(root_->expires) +
                     " (freeze attack, or the repository needs a new root)");
