@@ -31,6 +31,10 @@ struct KeyHandle {
 namespace {
 
 constexpr int kRsaBits = 3072;
+// TUF metadata keys of other producers: the spec's floor, and a ceiling that bounds the
+// cost of one verification (a 16384-bit key would make every signature a DoS).
+constexpr int kTufRsaMinBits = 2048;
+constexpr int kTufRsaMaxBits = 4096;
 constexpr int kPssSalt = 32;  // TUF rsassa-pss-sha256: salt length = digest length
 
 template <class T, void (*Free)(T*)>
@@ -117,6 +121,28 @@ Result<MdCtx> scheme_context(EVP_PKEY* pkey, Algorithm algorithm, bool signing) 
   return ctx;
 }
 
+// Verification for the TUF RSA schemes. PSS takes the salt length from the signature
+// (RSA_PSS_SALTLEN_AUTO, as securesystemslib's verifier does with PSS.AUTO): older
+// securesystemslib signed with the maximum salt, newer with the digest length.
+Result<MdCtx> tuf_rsa_verify_context(EVP_PKEY* pkey, RsaScheme scheme) {
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx) return crypto_error(Errc::io, "out of memory");
+  EVP_PKEY_CTX* pctx = nullptr;
+  if (EVP_DigestVerifyInit(ctx.get(), &pctx, EVP_sha256(), nullptr, pkey) != 1)
+    return crypto_error(Errc::invalid_argument, "cannot use this key");
+  bool ok = scheme == RsaScheme::pkcs1v15_sha256
+                ? EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+                : EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) == 1 &&
+                      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) == 1;
+  if (!ok) return crypto_error(Errc::invalid_argument, "cannot set RSA padding");
+  return ctx;
+}
+
+std::string_view tuf_rsa_scheme_name(RsaScheme scheme) {
+  return scheme == RsaScheme::pkcs1v15_sha256 ? "rsa-pkcs1v15-sha256" : "rsassa-pss-sha256";
+}
+
 std::string bio_text(BIO* bio) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
@@ -198,7 +224,10 @@ Result<PublicKey> PublicKey::from_spki_der(ByteView der) {
   return PublicKey(std::move(*handle), alg);
 }
 
-Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
+namespace {
+
+// The key of a "-----BEGIN PUBLIC KEY-----" PEM, owned by the returned handle.
+Result<std::shared_ptr<KeyHandle>> read_pem_public_key(std::string_view pem) {
   Bio bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
   EVP_PKEY* pkey = bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr;
   if (!pkey) {
@@ -209,10 +238,33 @@ Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
                  : type == "PUBLIC KEY" ? "the PEM public key does not parse"
                                         : "PEM '" + type + "' is not a public key: expected 'PUBLIC KEY'"};
   }
-  Algorithm alg;
-  auto handle = adopt(pkey, alg);
+  return std::make_shared<KeyHandle>(pkey);
+}
+
+}  // namespace
+
+Result<PublicKey> PublicKey::from_pem(std::string_view pem) {
+  auto handle = read_pem_public_key(pem);
   if (!handle) return std::move(handle).error();
-  return PublicKey(std::move(*handle), alg);
+  auto alg = classify((*handle)->pkey);
+  if (!alg) return std::move(alg).error();
+  return PublicKey(std::move(*handle), *alg);
+}
+
+Result<PublicKey> PublicKey::from_tuf_rsa_pem(std::string_view pem, RsaScheme scheme) {
+  auto handle = read_pem_public_key(pem);
+  if (!handle) return std::move(handle).error();
+  EVP_PKEY* pkey = (*handle)->pkey;
+  const int id = EVP_PKEY_get_base_id(pkey);
+  // An RSA-PSS-only key (id-RSASSA-PSS) must not verify PKCS#1 v1.5 signatures.
+  if (id != EVP_PKEY_RSA && !(id == EVP_PKEY_RSA_PSS && scheme == RsaScheme::pss_sha256))
+    return Error{Errc::corrupt, "the PEM holds no RSA key usable with " + std::string(tuf_rsa_scheme_name(scheme))};
+  const int bits = EVP_PKEY_get_bits(pkey);
+  if (bits < kTufRsaMinBits || bits > kTufRsaMaxBits)
+    return Error{Errc::unsupported, "RSA key of " + std::to_string(bits) + " bits: TUF metadata keys must have 2048 to 4096 bits"};
+  PublicKey key(std::move(*handle), Algorithm::rsa_pss_3072);
+  key.rsa_scheme_ = scheme;
+  return key;
 }
 
 Result<PublicKey> PublicKey::from_ed25519(ByteView raw) {
@@ -293,13 +345,14 @@ Bytes PublicKey::ed25519_raw() const {
 }
 
 Result<void> PublicKey::verify(ByteView message, ByteView signature) const {
-  auto ctx = scheme_context(key_->pkey, algorithm_, /*signing=*/false);
+  auto ctx = rsa_scheme_ ? tuf_rsa_verify_context(key_->pkey, *rsa_scheme_)
+                         : scheme_context(key_->pkey, algorithm_, /*signing=*/false);
   if (!ctx) return std::move(ctx).error();
   int ok = EVP_DigestVerify(ctx->get(), signature.data(), signature.size(), message.data(),
                             message.size());
   ERR_clear_error();
   if (ok != 1)
-    return Error{Errc::rejected, std::string(to_string(algorithm_)) +
+    return Error{Errc::rejected, std::string(rsa_scheme_ ? tuf_rsa_scheme_name(*rsa_scheme_) : to_string(algorithm_)) +
                                      " signature does not verify with this public key"};
   return {};
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,11 @@ enum class Algorithm {
 std::string_view to_string(Algorithm algorithm);           // "ed25519", "ecdsa-p256", "rsa-pss-3072"
 Result<Algorithm> parse_algorithm(std::string_view name);  // the names above
 
+// The two RSA schemes TUF key objects name ("rsassa-pss-sha256", "rsa-pkcs1v15-sha256"),
+// both over SHA-256. ota-* signs only the first; the second is verified because other
+// producers (securesystemslib, the tuf-conformance simulator) sign with it.
+enum class RsaScheme { pss_sha256, pkcs1v15_sha256 };
+
 struct KeyHandle;  // an EVP_PKEY, shared by copies
 
 class PublicKey {
@@ -34,8 +40,16 @@ class PublicKey {
   static Result<PublicKey> from_ed25519(ByteView raw32);
   static Result<PublicKey> from_p256_point(ByteView uncompressed65);  // 04 || X || Y
   static Result<PublicKey> from_rsa(ByteView modulus, ByteView public_exponent);
+  // An RSA key from TUF metadata, for verification only: SubjectPublicKeyInfo PEM of
+  // 2048 to 4096 bits (TUF allows any size from 2048; below is refused), verified with
+  // `scheme` (PSS: MGF1-SHA256, any salt length, as securesystemslib verifies).
+  // algorithm() says rsa_pss_3072, the RSA family, whatever the size: only rsa_scheme()
+  // tells these keys apart, so never hand one to image or signer code.
+  static Result<PublicKey> from_tuf_rsa_pem(std::string_view pem, RsaScheme scheme);
 
   Algorithm algorithm() const { return algorithm_; }
+  // Set only for keys from from_tuf_rsa_pem.
+  std::optional<RsaScheme> rsa_scheme() const { return rsa_scheme_; }
   Bytes spki_der() const;
   std::string pem() const;   // SubjectPublicKeyInfo PEM, 64-column lines, trailing newline
   Bytes ed25519_raw() const; // the 32 raw bytes; only for Ed25519 keys
@@ -52,6 +66,7 @@ class PublicKey {
   friend class PrivateKey;
   std::shared_ptr<KeyHandle> key_;
   Algorithm algorithm_;
+  std::optional<RsaScheme> rsa_scheme_;  // verification-only RSA: padding and salt rule
 };
 
 // A private key held in this process: development keys only (production keys stay

@@ -19,7 +19,7 @@ nlohmann::json tuf_key_object(const PublicKey& key) {
               {"keyval", {{"public", key.pem()}}}};
     case Algorithm::rsa_pss_3072:
       return {{"keytype", "rsa"},
-              {"scheme", "rsassa-pss-sha256"},
+              {"scheme", key.rsa_scheme() == RsaScheme::pkcs1v15_sha256 ? "rsa-pkcs1v15-sha256" : "rsassa-pss-sha256"},
               {"keyval", {{"public", key.pem()}}}};
   }
   return {};
@@ -44,20 +44,11 @@ std::string tuf_key_id(const PublicKey& key) {
   return to_hex(sha256(ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
 }
 
-Result<PublicKey> public_key_from_tuf_json(std::string_view text) {
-  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object())
-    return Error{Errc::corrupt, "not a TUF key: not a JSON object"};
-  // `ota-keys public` writes {"keyid": ..., "key": {...}}: check the id it claims.
-  if (auto inner = doc.find("key"); inner != doc.end() && inner->is_object()) {
-    auto id = doc.find("keyid");
-    auto key = public_key_from_tuf_json(inner->dump());  // dump() escapes newlines
-    if (!key) return key;
-    if (id != doc.end() && (!id->is_string() || id->get<std::string>() != tuf_key_id(*key)))
-      return Error{Errc::rejected, "TUF key: \"keyid\" does not match the key (expected " +
-                                       tuf_key_id(*key) + ")"};
-    return key;
-  }
+namespace {
+
+// The key object itself; `metadata` widens RSA to what other TUF producers sign with.
+Result<PublicKey> from_key_object(const nlohmann::json& doc, bool metadata) {
+  if (!doc.is_object()) return Error{Errc::corrupt, "not a TUF key: not a JSON object"};
   auto field = [&](const nlohmann::json& obj, const char* name) -> std::string {
     auto it = obj.find(name);
     return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -80,19 +71,47 @@ Result<PublicKey> public_key_from_tuf_json(std::string_view text) {
              scheme == "ecdsa-sha2-nistp256") {
     key = PublicKey::from_pem(pub);
     expected = Algorithm::ecdsa_p256;
+  } else if (metadata && keytype == "rsa" && (scheme == "rsassa-pss-sha256" || scheme == "rsa-pkcs1v15-sha256")) {
+    key = PublicKey::from_tuf_rsa_pem(pub, scheme == "rsassa-pss-sha256" ? RsaScheme::pss_sha256
+                                                                         : RsaScheme::pkcs1v15_sha256);
+    expected = Algorithm::rsa_pss_3072;
   } else if (keytype == "rsa" && scheme == "rsassa-pss-sha256") {
     key = PublicKey::from_pem(pub);
     expected = Algorithm::rsa_pss_3072;
   } else {
     return Error{Errc::unsupported, "TUF key type '" + keytype + "' with scheme '" + scheme +
-                                        "': supported are ed25519/ed25519, "
-                                        "ecdsa/ecdsa-sha2-nistp256, rsa/rsassa-pss-sha256"};
+                                        "': supported are ed25519/ed25519, ecdsa/ecdsa-sha2-nistp256, " +
+                                        (metadata ? "rsa/rsassa-pss-sha256, rsa/rsa-pkcs1v15-sha256"
+                                                  : "rsa/rsassa-pss-sha256")};
   }
   if (!key) return std::move(key).error().with_context("TUF key");
   if (key->algorithm() != expected)
     return Error{Errc::corrupt, "TUF key says '" + keytype + "' but holds a " +
                                     std::string(to_string(key->algorithm())) + " key"};
   return key;
+}
+
+}  // namespace
+
+Result<PublicKey> public_key_from_tuf_json(std::string_view text) {
+  auto doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object())
+    return Error{Errc::corrupt, "not a TUF key: not a JSON object"};
+  // `ota-keys public` writes {"keyid": ..., "key": {...}}: check the id it claims.
+  if (auto inner = doc.find("key"); inner != doc.end() && inner->is_object()) {
+    auto id = doc.find("keyid");
+    auto key = from_key_object(*inner, /*metadata=*/false);
+    if (!key) return key;
+    if (id != doc.end() && (!id->is_string() || id->get<std::string>() != tuf_key_id(*key)))
+      return Error{Errc::rejected, "TUF key: \"keyid\" does not match the key (expected " +
+                                       tuf_key_id(*key) + ")"};
+    return key;
+  }
+  return from_key_object(doc, /*metadata=*/false);
+}
+
+Result<PublicKey> public_key_from_tuf_object(const nlohmann::json& object) {
+  return from_key_object(object, /*metadata=*/true);
 }
 
 }  // namespace ota::crypto

@@ -31,4 +31,11 @@ std::string_view tuf_scheme(Algorithm algorithm);
 // writes it, where ID must match. Errc::corrupt or unsupported with the reason.
 Result<PublicKey> public_key_from_tuf_json(std::string_view text);
 
+// Reads a key object from TUF metadata, to verify signatures with. Unlike
+// public_key_from_tuf_json it never reads the `ota-keys public` wrapper (a field named
+// "key" is one more unknown field, which TUF allows), and it also reads RSA keys of
+// 2048 to 4096 bits with scheme "rsassa-pss-sha256" or "rsa-pkcs1v15-sha256"
+// (PublicKey::from_tuf_rsa_pem). Errc::corrupt or unsupported with the reason.
+Result<PublicKey> public_key_from_tuf_object(const nlohmann::json& object);
+
 }  // namespace ota::crypto

@@ -20,8 +20,10 @@ Result<Envelope> parse_envelope(ByteView bytes, size_t max_bytes) {
                                       std::to_string(max_bytes)};
   json doc = json::parse(bytes.begin(), bytes.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return Error{Errc::corrupt, "metadata is not valid JSON"};
-  if (!doc.is_object() || doc.size() != 2 || !doc.contains("signed") || !doc.contains("signatures"))
-    return Error{Errc::corrupt, "metadata must be an object with exactly \"signed\" and \"signatures\""};
+  // Other top-level fields are ignored, as tuf-js does: TUF allows unknown fields and
+  // nothing outside "signed" is signed anyway.
+  if (!doc.is_object() || !doc.contains("signed") || !doc.contains("signatures"))
+    return Error{Errc::corrupt, "metadata must be an object with \"signed\" and \"signatures\""};
   if (!doc["signed"].is_object()) return Error{Errc::corrupt, "metadata: \"signed\" is not an object"};
   if (!doc["signatures"].is_array()) return Error{Errc::corrupt, "metadata: \"signatures\" is not an array"};
   Envelope e;

@@ -24,9 +24,10 @@ struct Envelope {
   std::vector<Signature> signatures;
 };
 
-// Parses a metadata file: valid UTF-8 JSON, an object with exactly "signed" (object)
-// and "signatures" (array of {"keyid", "sig"} hex strings), no duplicate key ids
-// among the signatures. `max_bytes` guards against endless data.
+// Parses a metadata file: valid UTF-8 JSON, an object with "signed" (object) and
+// "signatures" (array of {"keyid", "sig"} strings; a "sig" that is empty or not hex
+// parses and just never verifies), no duplicate key ids among the signatures; other
+// top-level fields are ignored. `max_bytes` guards against endless data.
 Result<Envelope> parse_envelope(ByteView bytes, size_t max_bytes);
 
 // The bytes of a metadata file: the canonical JSON of the whole document and a final

@@ -118,6 +118,24 @@ Result<RoleKeys> role_keys_from(const json& obj, const std::string& where) {
   return r;
 }
 
+// TAP 15 "succinct_roles": role keys, bit_length 1..32 and name_prefix; other fields
+// are ignored, as TUF allows.
+Result<SuccinctRoles> succinct_roles_from(const json& obj) {
+  auto rk = role_keys_from(obj, "delegations: \"succinct_roles\"");
+  if (!rk) return std::move(rk).error();
+  SuccinctRoles sr;
+  sr.keys = std::move(*rk);
+  auto bits = uint_field(obj, "bit_length", "succinct_roles");
+  if (!bits) return std::move(bits).error();
+  if (*bits < 1 || *bits > 32)
+    return bad("succinct_roles: bit_length " + std::to_string(*bits) + " is not between 1 and 32");
+  sr.bit_length = uint32_t(*bits);
+  auto prefix = string_field(obj, "name_prefix", "succinct_roles");
+  if (!prefix) return std::move(prefix).error();
+  sr.name_prefix = std::move(*prefix);
+  return sr;
+}
+
 json role_keys_json(const RoleKeys& r) { return {{"keyids", r.keyids}, {"threshold", r.threshold}}; }
 
 Result<std::map<std::string, Key>> keys_from(const json& obj, const std::string& where) {
@@ -169,7 +187,9 @@ Result<Key> key_from_json(const json& object) {
   if (!object.contains("keyval") || !object["keyval"].is_object()) return bad("a key has no \"keyval\"");
   Key k{object, std::nullopt};
   // A key type we do not know stays in the root (it is signed data) but can verify nothing.
-  if (auto pub = crypto::public_key_from_tuf_json(object.dump())) k.public_key = std::move(*pub);
+  // Not public_key_from_tuf_json: a key object with an extra field "key" is not the
+  // `ota-keys public` wrapper.
+  if (auto pub = crypto::public_key_from_tuf_object(object)) k.public_key = std::move(*pub);
   return k;
 }
 
@@ -238,7 +258,14 @@ json targets_json(TargetsRef&& t) {
     }
     json& d = out["delegations"];
     d["keys"] = std::move(keys);
-    d["roles"] = std::move(roles);
+    if (const auto& succinct = t.delegations->succinct) {
+      json sr = role_keys_json(succinct->keys);
+      sr["bit_length"] = succinct->bit_length;
+      sr["name_prefix"] = succinct->name_prefix;
+      d["succinct_roles"] = std::move(sr);
+    } else {
+      d["roles"] = std::move(roles);
+    }
   }
   if (t.custom) out["custom"] = *t.custom;
   return out;
@@ -266,9 +293,13 @@ Result<Root> root_from_json(const json& s) {
   Root r;
   r.version = c->version;
   r.expires = c->expires;
-  auto cs = field(s, "consistent_snapshot", json::value_t::boolean, "root");
-  if (!cs) return std::move(cs).error();
-  r.consistent_snapshot = (*cs)->get<bool>();
+  // OPTIONAL in TUF 1.0 §4.3; absent means false (as tuf-js and python-tuf read it).
+  r.consistent_snapshot = false;
+  if (s.contains("consistent_snapshot")) {
+    auto cs = field(s, "consistent_snapshot", json::value_t::boolean, "root");
+    if (!cs) return std::move(cs).error();
+    r.consistent_snapshot = (*cs)->get<bool>();
+  }
   auto keys = field(s, "keys", json::value_t::object, "root");
   if (!keys) return std::move(keys).error();
   auto parsed = keys_from(**keys, "root");
@@ -285,6 +316,62 @@ Result<Root> root_from_json(const json& s) {
   }
   return r;
 }
+
+namespace {
+
+// "delegations": keys and exactly one of "roles" (in search order) and TAP 15
+// "succinct_roles".
+Result<Delegations> delegations_from(const json& d) {
+  if (!d.is_object()) return bad("targets: \"delegations\" is not an object");
+  Delegations del;
+  auto keys = field(d, "keys", json::value_t::object, "delegations");
+  if (!keys) return std::move(keys).error();
+  auto parsed = keys_from(**keys, "delegations");
+  if (!parsed) return std::move(parsed).error();
+  del.keys = std::move(*parsed);
+  if (d.contains("roles") == d.contains("succinct_roles"))
+    return bad("delegations: exactly one of \"roles\" and \"succinct_roles\"");
+  if (d.contains("succinct_roles")) {
+    auto succinct = succinct_roles_from(d["succinct_roles"]);
+    if (!succinct) return std::move(succinct).error();
+    del.succinct = std::move(*succinct);
+    return del;
+  }
+  auto roles = field(d, "roles", json::value_t::array, "delegations");
+  if (!roles) return std::move(roles).error();
+  for (const auto& role : **roles) {
+    if (!role.is_object()) return bad("delegations: a role is not an object");
+    DelegatedRole dr;
+    auto name = string_field(role, "name", "delegated role");
+    if (!name) return std::move(name).error();
+    dr.name = *name;
+    // Any other name is allowed here (the client quotes it for URLs and files), but a
+    // top-level one would be stored over the trusted file of that name (tuf-js refuses too).
+    for (const auto& top : kTopLevelRoles)
+      if (dr.name == top) return bad("delegations: a delegated role may not be named \"" + top + "\"");
+    for (const auto& seen : del.roles)
+      if (seen.name == dr.name) return bad("delegations: role \"" + dr.name + "\" listed twice");
+    auto rk = role_keys_from(role, "delegated role \"" + dr.name + "\"");
+    if (!rk) return std::move(rk).error();
+    dr.keys = std::move(*rk);
+    auto term = field(role, "terminating", json::value_t::boolean, "delegated role \"" + dr.name + "\"");
+    if (!term) return std::move(term).error();
+    dr.terminating = (*term)->get<bool>();
+    bool has_paths = role.contains("paths"), has_prefixes = role.contains("path_hash_prefixes");
+    if (has_paths == has_prefixes)
+      return bad("delegated role \"" + dr.name + "\": exactly one of \"paths\" and \"path_hash_prefixes\"");
+    const json& list = has_paths ? role["paths"] : role["path_hash_prefixes"];
+    if (!list.is_array()) return bad("delegated role \"" + dr.name + "\": paths must be an array");
+    for (const auto& p : list) {
+      if (!p.is_string()) return bad("delegated role \"" + dr.name + "\": a path is not a string");
+      (has_paths ? dr.paths : dr.path_hash_prefixes).push_back(p.get<std::string>());
+    }
+    del.roles.push_back(std::move(dr));
+  }
+  return del;
+}
+
+}  // namespace
 
 Result<Targets> targets_from_json(const json& s) {
   auto c = common(s, "targets");
@@ -314,42 +401,9 @@ Result<Targets> targets_from_json(const json& s) {
     t.custom = s["custom"];
   }
   if (s.contains("delegations")) {
-    const json& d = s["delegations"];
-    if (!d.is_object()) return bad("targets: \"delegations\" is not an object");
-    Delegations del;
-    auto keys = field(d, "keys", json::value_t::object, "delegations");
-    if (!keys) return std::move(keys).error();
-    auto parsed = keys_from(**keys, "delegations");
-    if (!parsed) return std::move(parsed).error();
-    del.keys = std::move(*parsed);
-    auto roles = field(d, "roles", json::value_t::array, "delegations");
-    if (!roles) return std::move(roles).error();
-    for (const auto& role : **roles) {
-      if (!role.is_object()) return bad("delegations: a role is not an object");
-      DelegatedRole dr;
-      auto name = string_field(role, "name", "delegated role");
-      if (!name) return std::move(name).error();
-      dr.name = *name;
-      for (const auto& seen : del.roles)
-        if (seen.name == dr.name) return bad("delegations: role \"" + dr.name + "\" listed twice");
-      auto rk = role_keys_from(role, "delegated role \"" + dr.name + "\"");
-      if (!rk) return std::move(rk).error();
-      dr.keys = std::move(*rk);
-      auto term = field(role, "terminating", json::value_t::boolean, "delegated role \"" + dr.name + "\"");
-      if (!term) return std::move(term).error();
-      dr.terminating = (*term)->get<bool>();
-      bool has_paths = role.contains("paths"), has_prefixes = role.contains("path_hash_prefixes");
-      if (has_paths == has_prefixes)
-        return bad("delegated role \"" + dr.name + "\": exactly one of \"paths\" and \"path_hash_prefixes\"");
-      const json& list = has_paths ? role["paths"] : role["path_hash_prefixes"];
-      if (!list.is_array()) return bad("delegated role \"" + dr.name + "\": paths must be an array");
-      for (const auto& p : list) {
-        if (!p.is_string()) return bad("delegated role \"" + dr.name + "\": a path is not a string");
-        (has_paths ? dr.paths : dr.path_hash_prefixes).push_back(p.get<std::string>());
-      }
-      del.roles.push_back(std::move(dr));
-    }
-    t.delegations = std::move(del);
+    auto del = delegations_from(s["delegations"]);
+    if (!del) return std::move(del).error();
+    t.delegations = std::move(*del);
   }
   return t;
 }

@@ -30,14 +30,14 @@ struct RoleKeys {
 };
 
 struct Key {
-  nlohmann::json object;                        // {"keytype", "scheme", "keyval"} as written
+  nlohmann::json object;                        // {"keytype", "scheme", "keyval"} as written, extra fields kept
   std::optional<crypto::PublicKey> public_key;  // unset: a key type we cannot verify with
 };
 
 struct Root {
   uint64_t version = 1;
   Time expires = 0;
-  bool consistent_snapshot = true;
+  bool consistent_snapshot = true;  // what we write; a root without the field reads as false
   std::map<std::string, Key> keys;        // key id -> key
   std::map<std::string, RoleKeys> roles;  // the four top-level roles
 };
@@ -78,8 +78,8 @@ struct SuccinctRoles {
 
 struct Delegations {
   std::map<std::string, Key> keys;
-  std::vector<DelegatedRole> roles;      // in search order
-  std::optional<SuccinctRoles> succinct; // exclusive with `roles`
+  std::vector<DelegatedRole> roles;      // in search order; never a top-level role's name
+  std::optional<SuccinctRoles> succinct; // exclusive with `roles` (then `roles` is empty)
 };
 
 struct Targets {
@@ -112,18 +112,25 @@ nlohmann::json to_json(const Snapshot& snapshot);
 nlohmann::json to_json(const Timestamp& timestamp);
 
 // Strict readers: every required field with its type, `_type` and `spec_version`
-// checked (major version 1), no duplicate key material inside one role.
+// checked (major version 1), no key id listed twice inside one role, threshold >= 1.
+// Unknown fields are ignored (TUF allows them; they stay in the signed JSON). Delegated
+// role names are not checked with check_role_name: any name parses except the four
+// top-level ones, and whoever turns one into a URL or file name must quote it.
 Result<Root> root_from_json(const nlohmann::json& signed_);
 Result<Targets> targets_from_json(const nlohmann::json& signed_);
 Result<Snapshot> snapshot_from_json(const nlohmann::json& signed_);
 Result<Timestamp> timestamp_from_json(const nlohmann::json& signed_);
 
-// A key object as TUF carries it, and back.
+// A key object as TUF carries it, and back. key_from_json reads the object with
+// crypto::public_key_from_tuf_object (never the `ota-keys public` wrapper; RSA
+// 2048-4096 PSS or PKCS#1 v1.5 for verification); a key it cannot read parses with
+// `public_key` unset.
 Key key_from_public(const crypto::PublicKey& key);
 Result<Key> key_from_json(const nlohmann::json& object);
 
-// Role and target names we accept: no "/", "..", "%", NUL or empty names for
-// roles; target paths relative, no "." or ".." segment, no empty segment.
+// Role and target names our producer accepts: no "/", "..", "%", NUL or empty names
+// for roles; target paths relative, no "." or ".." segment, no empty segment. The
+// readers above do not apply them (other producers' names must still parse).
 Result<void> check_role_name(const std::string& name);
 Result<void> check_target_path(const std::string& path);
 

@@ -4,6 +4,7 @@
 
 #include "core/hex.h"
 #include "crypto/keys.h"
+#include "crypto/openssl_rsa.h"
 
 namespace ota::crypto {
 namespace {
@@ -214,6 +215,93 @@ TEST(Algorithm, NamesRoundTrip) {
   auto bad = parse_algorithm("rsa");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, Errc::invalid_argument);
+}
+
+// --- RSA keys from TUF metadata: verification only, 2048 to 4096 bits, either scheme ---
+
+using testing::OpenSslRsa;
+using testing::RsaPadding;
+
+RsaPadding padding_of(RsaScheme scheme) {
+  return scheme == RsaScheme::pkcs1v15_sha256 ? RsaPadding::pkcs1v15 : RsaPadding::pss;
+}
+
+TEST(TufRsaKey, VerifiesBothSchemesAtEverySizeFrom2048To4096) {
+  const std::string message = "{\"_type\":\"root\"}";
+  for (int bits : {2048, 3072, 4096}) {
+    const OpenSslRsa& rsa = OpenSslRsa::of_bits(bits);
+    for (RsaScheme scheme : {RsaScheme::pss_sha256, RsaScheme::pkcs1v15_sha256}) {
+      SCOPED_TRACE(std::to_string(bits) + (scheme == RsaScheme::pss_sha256 ? " pss" : " pkcs1v15"));
+      auto key = PublicKey::from_tuf_rsa_pem(rsa.public_pem(), scheme);
+      ASSERT_TRUE(key) << key.error().message;
+      EXPECT_EQ(key->rsa_scheme(), scheme);
+      Bytes sig = rsa.sign(padding_of(scheme), view(message));
+      EXPECT_EQ(sig.size(), size_t(bits / 8));
+      EXPECT_TRUE(key->verify(view(message), sig));
+    }
+  }
+}
+
+TEST(TufRsaKey, WrongSignaturesOfEachSchemeAreRejected) {
+  const OpenSslRsa& rsa = OpenSslRsa::of_bits(2048);
+  const std::string message = "signed bytes", other = "signed bytez";
+  for (RsaScheme scheme : {RsaScheme::pss_sha256, RsaScheme::pkcs1v15_sha256}) {
+    auto key = PublicKey::from_tuf_rsa_pem(rsa.public_pem(), scheme);
+    ASSERT_TRUE(key);
+    Bytes sig = rsa.sign(padding_of(scheme), view(message));
+    Bytes flipped = sig;
+    flipped[flipped.size() / 2] ^= 0x01;
+    for (const auto& [data, signature] : {std::pair{message, flipped}, std::pair{other, sig}}) {
+      auto r = key->verify(view(data), signature);
+      ASSERT_FALSE(r);
+      EXPECT_EQ(r.error().code, Errc::rejected);
+    }
+    EXPECT_FALSE(key->verify(view(message), Bytes{}));
+    // The key object's scheme decides the padding: the other scheme's signature fails.
+    RsaPadding wrong = padding_of(scheme) == RsaPadding::pss ? RsaPadding::pkcs1v15 : RsaPadding::pss;
+    EXPECT_FALSE(key->verify(view(message), rsa.sign(wrong, view(message))));
+  }
+}
+
+TEST(TufRsaKey, PssAcceptsTheDigestAndTheMaximumSaltLength) {
+  // securesystemslib signs with salt = digest length now, with the maximum salt before.
+  const OpenSslRsa& rsa = OpenSslRsa::of_bits(2048);
+  auto key = PublicKey::from_tuf_rsa_pem(rsa.public_pem(), RsaScheme::pss_sha256);
+  ASSERT_TRUE(key);
+  const std::string message = "m";
+  for (int salt : {RSA_PSS_SALTLEN_DIGEST, RSA_PSS_SALTLEN_MAX, 0})
+    EXPECT_TRUE(key->verify(view(message), rsa.sign(RsaPadding::pss, view(message), salt))) << salt;
+}
+
+TEST(TufRsaKey, RefusesKeysBelow2048Bits) {
+  const OpenSslRsa& rsa = OpenSslRsa::of_bits(1024);
+  for (RsaScheme scheme : {RsaScheme::pss_sha256, RsaScheme::pkcs1v15_sha256}) {
+    auto key = PublicKey::from_tuf_rsa_pem(rsa.public_pem(), scheme);
+    ASSERT_FALSE(key);
+    EXPECT_EQ(key.error().code, Errc::unsupported);
+    EXPECT_NE(key.error().message.find("1024 bits"), std::string::npos) << key.error().message;
+  }
+}
+
+TEST(TufRsaKey, RefusesAPemThatIsNotRsa) {
+  auto ec = PrivateKey::generate(Algorithm::ecdsa_p256);
+  ASSERT_TRUE(ec);
+  auto key = PublicKey::from_tuf_rsa_pem(ec->public_key().pem(), RsaScheme::pss_sha256);
+  ASSERT_FALSE(key);
+  EXPECT_EQ(key.error().code, Errc::corrupt);
+}
+
+TEST(TufRsaKey, ReadsOurOwnRsaPssSignaturesAndEncodesLikeTheStrictReader) {
+  auto ours = PrivateKey::generate(Algorithm::rsa_pss_3072);
+  ASSERT_TRUE(ours);
+  auto key = PublicKey::from_tuf_rsa_pem(ours->public_key().pem(), RsaScheme::pss_sha256);
+  ASSERT_TRUE(key);
+  const std::string message = "targets";
+  EXPECT_TRUE(key->verify(view(message), *ours->sign(view(message))));
+  EXPECT_EQ(key->spki_der(), ours->public_key().spki_der());
+  EXPECT_TRUE(*key == ours->public_key());
+  // The strict reader still refuses other sizes: image and signer code never see them.
+  EXPECT_FALSE(PublicKey::from_pem(OpenSslRsa::of_bits(2048).public_pem()));
 }
 
 }  // namespace
