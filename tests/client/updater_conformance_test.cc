@@ -828,7 +828,6 @@ TEST_F(Conformance, FoundTargetEndsTheSearch) {
 class SuccinctBins : public Conformance, public ::testing::WithParamInterface<std::pair<uint32_t, std::string>> {};
 
 TEST_P(SuccinctBins, OnlyTheBinOfThePathIsFetched) {
-  GTEST_SKIP() << "needs metadata parsing of delegations.succinct_roles (TAP 15): targets_from_json requires \"roles\"";
   const auto& [bits, bin] = GetParam();
   ASSERT_EQ(sha256_hex("bar").substr(0, 2), "fc");  // the bins below follow from this
   std::vector<std::string> roles = sim_.add_succinct_roles("targets", bits, "bin");
