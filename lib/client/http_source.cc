@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 
+#include "client/names.h"
+
 namespace ota::client {
 namespace {
 
@@ -18,11 +20,6 @@ std::string with_slash(std::string url) {
 }
 
 std::string num(uint64_t v) { return std::to_string(v); }
-
-bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
 
 // Receives the body of a 200 or 206 answer with its status and Content-Range; false
 // aborts the transfer. Redirect and error pages never reach it.
@@ -155,33 +152,6 @@ Result<Answer> perform(const HttpOptions& options, std::string url, const std::s
 
 }  // namespace
 
-std::string quote_url_component(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (unreserved(c)) {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
-std::string encode_target_path(std::string_view path) {
-  std::string out;
-  for (size_t begin = 0;;) {
-    const size_t slash = path.find('/', begin);
-    const std::string_view segment = path.substr(begin, slash == std::string_view::npos ? slash : slash - begin);
-    out += segment == "." ? "%2E" : segment == ".." ? "%2E%2E" : quote_url_component(segment);
-    if (slash == std::string_view::npos) return out;
-    out += '/';
-    begin = slash + 1;
-  }
-}
-
 bool is_url(const std::string& text) { return text.rfind("http://", 0) == 0 || text.rfind("https://", 0) == 0; }
 
 HttpSource::HttpSource(std::string base_url, std::string targets_url, HttpOptions options)
@@ -195,7 +165,7 @@ HttpSource::HttpSource(HttpUrls urls, HttpOptions options)
       options_(options) {}
 
 Result<Bytes> HttpSource::fetch_metadata(const std::string& name, size_t max_bytes) {
-  return get(metadata_url_ + quote_url_component(name), max_bytes);
+  return get(metadata_url_ + quote_component(name), max_bytes);
 }
 
 Result<Bytes> HttpSource::fetch_target(const std::string& path, size_t max_bytes) {

@@ -77,11 +77,6 @@ class HttpSource final : public Source {
   HttpOptions options_;
 };
 
-// `text` as one URL path component: every byte except A-Z a-z 0-9 - . _ ~ as %XX.
-std::string quote_url_component(std::string_view text);
-// A target path for a URL: '/' kept, each segment quoted, "." and ".." as %2E and %2E%2E.
-std::string encode_target_path(std::string_view path);
-
 // True for http:// and https:// URLs: the tools take either a directory or a URL.
 bool is_url(const std::string& text);
 

@@ -19,6 +19,18 @@ std::string quote_component(std::string_view text) {
   return out;
 }
 
+std::string encode_target_path(std::string_view path) {
+  std::string out;
+  for (size_t begin = 0;;) {
+    const size_t slash = path.find('/', begin);
+    const std::string_view segment = path.substr(begin, slash == std::string_view::npos ? slash : slash - begin);
+    out += segment == "." ? "%2E" : segment == ".." ? "%2E%2E" : quote_component(segment);
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    begin = slash + 1;
+  }
+}
+
 std::string quote_file_name(std::string_view text) {
   if (text.empty()) return "%";  // quote_component never writes a lone '%': no collision
   std::string out = quote_component(text);

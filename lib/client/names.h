@@ -12,6 +12,10 @@ namespace ota::client {
 // what the tuf-conformance server and python-tuf use for role names in URLs).
 std::string quote_component(std::string_view text);
 
+// A target path for a URL: '/' kept, each segment quoted, "." and ".." as %2E and %2E%2E
+// (so no dot segment is resolved out of the targets URL).
+std::string encode_target_path(std::string_view path);
+
 // quote_component(), and a leading '.' encoded as well, so ".", ".." and hidden names
 // cannot occur: a plain file name inside the directory, whatever `text` is.
 std::string quote_file_name(std::string_view text);

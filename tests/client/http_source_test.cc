@@ -2,6 +2,7 @@
 // streaming resume and redirects, each checked by the bytes, the error code and the
 // server's request log.
 #include "client/http_source.h"
+#include "client/names.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -129,10 +130,10 @@ struct Collect {
 
 TEST(HttpQuoting, QuotesAComponentLikePythonQuoteWithNothingSafe) {
   // Expected values from Python 3.11: urllib.parse.quote(name, safe="").
-  EXPECT_EQ(quote_url_component("1./delegatedrole.json"), "1.%2Fdelegatedrole.json");
-  EXPECT_EQ(quote_url_component(std::string("2.a b?#%\xC3\xA9\0x.json", 17)), "2.a%20b%3F%23%25%C3%A9%00x.json");
-  EXPECT_EQ(quote_url_component("../../x"), "..%2F..%2Fx");
-  EXPECT_EQ(quote_url_component("~a-b_c.d!*()'"), "~a-b_c.d%21%2A%28%29%27");
+  EXPECT_EQ(quote_component("1./delegatedrole.json"), "1.%2Fdelegatedrole.json");
+  EXPECT_EQ(quote_component(std::string("2.a b?#%\xC3\xA9\0x.json", 17)), "2.a%20b%3F%23%25%C3%A9%00x.json");
+  EXPECT_EQ(quote_component("../../x"), "..%2F..%2Fx");
+  EXPECT_EQ(quote_component("~a-b_c.d!*()'"), "~a-b_c.d%21%2A%28%29%27");
 }
 
 TEST(HttpQuoting, EncodesTargetPathsBySegmentWithDotSegmentsEscaped) {
