@@ -53,11 +53,7 @@ Result<StoredTarget> TargetStore::fetch(Updater& updater, const TargetInfo& targ
   if (!present) return std::move(present).error();
   if (*present) return StoredTarget{*dest, false, 0, 0};
   OTA_TRY(fs_.create_directories(partial_for(target).parent_path()));
-  auto got = download(updater, target, *dest, true);
-  // Kept bytes that do not add up to the signed hashes: start once more from nothing.
-  if (!got && got.error().code == Errc::rejected && got.error().message.find("resumed") != std::string::npos)
-    got = download(updater, target, *dest, false);
-  return got;
+  return download(updater, target, *dest, true);
 }
 
 Result<StoredTarget> TargetStore::download(Updater& updater, const TargetInfo& target, const fs::path& dest, bool resume) {
@@ -103,8 +99,8 @@ Result<StoredTarget> TargetStore::download(Updater& updater, const TargetInfo& t
       !ok) {
     fs_.remove(temp);
     fs_.remove(partial);
-    if (result.resumed_from > 0 && ok.error().code == Errc::rejected)
-      return Error{Errc::rejected, ok.error().message + " (resumed from byte " + std::to_string(result.resumed_from) + ")"};
+    // Kept bytes that do not add up to the signed hashes: once more from nothing.
+    if (result.resumed_from > 0 && ok.error().code == Errc::rejected) return download(updater, target, dest, false);
     return std::move(ok).error();
   }
   if (auto ok = fs_.rename(temp, dest); !ok) {
