@@ -104,6 +104,7 @@ Result<Answer> perform(const HttpOptions& options, std::string url, const std::s
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);  // "%2E%2E" stays; libcurl never resolves dot segments
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, options.connect_timeout_seconds);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, options.low_speed_bytes);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options.low_speed_seconds);

@@ -30,6 +30,9 @@ struct HttpOptions {
   // Redirects followed per request; one more is an Errc::io failure. A redirect from
   // https:// to http:// is always refused (Errc::rejected).
   long max_redirects = 5;
+  // PEM file of the certificate authorities trusted for https; empty: libcurl's default
+  // bundle (the system's).
+  std::string ca_file;
 };
 
 // The two URLs used as they are (a missing trailing '/' is added): a metadata file NAME

@@ -2,11 +2,12 @@
 """A loopback HTTP server of a repository directory, for HttpSource and CLI tests.
 
 Usage: repo_server.py DIR [--log FILE] [--ranges on|off] [--control FILE]
-                          [--protocol 1.0|1.1]
+                          [--protocol 1.0|1.1] [--tls CERT KEY]
 
 Listens on 127.0.0.1 at a free port and prints "PORT N" as its first stdout line. Exits
 when its parent process dies. Python 3 standard library only.
 
+- --tls CERT KEY: https instead of http (PEM files).
 - GET only; any other method is answered 405.
 - --log FILE: one line appended per request, "GET PATH STATUS RANGE": PATH exactly as
   received (still percent-encoded), RANGE the Range header or "-". The line is written
@@ -61,6 +62,7 @@ def parse_args():
     p.add_argument("--ranges", choices=["on", "off"], default="on")
     p.add_argument("--control")
     p.add_argument("--protocol", choices=["1.0", "1.1"], default="1.0")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve https with this certificate and key")
     return p.parse_args()
 
 
@@ -189,6 +191,11 @@ def main():
         sys.exit("repo_server: '%s' is not a directory" % ARGS.root)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if ARGS.tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(ARGS.tls[0], ARGS.tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=exit_with_parent, daemon=True).start()
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 constexpr const char* kTool = "ota-fetch";
 
 struct Options {
-  std::string metadata_dir, metadata_url, target_base_url, target_dir, root_file;
+  std::string metadata_dir, metadata_url, target_base_url, target_dir, root_file, ca_file;
   std::vector<std::string> target_names;
   uint32_t max_root_rotations = client::Limits{}.max_root_rotations;
   long connect_timeout = 15, stall_timeout = 30;
@@ -133,6 +133,7 @@ int run_update(io::Storage& fs, const Options& o, bool download) {
   client::HttpOptions http;
   http.connect_timeout_seconds = o.connect_timeout;
   http.low_speed_seconds = o.stall_timeout;
+  http.ca_file = o.ca_file;
   client::HttpSource http_source(client::HttpUrls{o.metadata_url, download ? o.target_base_url : o.metadata_url}, http);
   // A dropped connection is asked again (a target from where it stopped), as tuf-js does.
   client::RetryingSource retrying(http_source, o.retries);
@@ -193,6 +194,8 @@ int main(int argc, char** argv) {
   app.add_option("--connect-timeout", o.connect_timeout, "seconds to wait for a connection")->check(CLI::Range(1L, 3600L));
   app.add_option("--stall-timeout", o.stall_timeout, "seconds a transfer may stall (under 1 KiB/s) before it fails")
       ->check(CLI::Range(1L, 3600L));
+  app.add_option("--ca-file", o.ca_file, "PEM certificate authorities trusted for https (default: the system's)")
+      ->check(CLI::ExistingFile);
   app.add_option("--retries", o.retries, "times a dropped connection is retried per request (default 2)")
       ->check(CLI::Range(0u, 100u));
   app.add_flag("--json", o.json, "print one JSON document on stdout");
