@@ -19,7 +19,7 @@ case $config in
 esac
 cmake -S . -B "build/$config" -G Ninja "${args[@]}" >/dev/null
 if [[ $config == fuzz ]]; then
-  cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply fuzz_vcdiff_apply fuzz_ota_apply fuzz_key_parse fuzz_image_parse
+  cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply fuzz_vcdiff_apply fuzz_ota_apply fuzz_key_parse fuzz_image_parse fuzz_metadata_parse
 else
   cmake --build "build/$config" -j "$jobs"
 fi

@@ -30,9 +30,11 @@ done
 cp fuzz/seeds/key_parse/* "$seeds/"
 # The image parsers start from the golden slot images (tests/data/image/).
 cp tests/data/image/*.slot "$seeds/"
+# The metadata parsers start from a published repository's files (fuzz/seeds/metadata_parse/).
+cp fuzz/seeds/metadata_parse/* "$seeds/"
 
 status=0
-for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply ota_apply key_parse image_parse; do
+for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply ota_apply key_parse image_parse metadata_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2
