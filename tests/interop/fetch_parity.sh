@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Differential test (issue 9 §5): ota-fetch and tuf-js 5.0.1 must agree on every crafted
+# repository of tests/tools/fetch_scenarios.cc — both accept (and download the same
+# bytes) or both reject — except the documented divergences where ours is stricter
+# (docs/notes/ota-fetch-gaps.md §7), which a plan line marks and this test asserts.
+#
+# Each scenario directory has root.json, steps/N/{metadata,targets}/ and a plan, one line
+# per step: "N TARGET EXPECT" (TARGET may hold spaces), "# why" before a divergence. One
+# tests/cli/repo_server.py serves all scenarios: SCENARIO/current is a symlink moved to
+# steps/N before step N (the server resolves it per request). Both clients keep their
+# state across a scenario's steps like a device: ota-fetch its metadata dir (init once),
+# tuf-js its cache dir. Steps run in lock-step across scenarios: for step N every
+# scenario's symlink is moved, ota-fetch runs once per scenario, then one node process
+# (tests/interop/node/tufjs_batch.mjs) runs every scenario's tuf-js job, so node starts
+# once per step rather than once per job.
+#
+# Environment: OTA_FETCH, FETCH_SCENARIOS, TUFJS_CACHE (npm install dir), REPO_SERVER.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/tufjs_lib.sh"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+for v in OTA_FETCH FETCH_SCENARIOS TUFJS_CACHE REPO_SERVER; do [ -n "${!v:-}" ] || fail "$v is not set"; done
+command -v jq >/dev/null || fail "jq is not installed"
+export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
+
+start=$SECONDS
+work=$(mktemp -d /tmp/ota-fetch-parity.XXXXXX)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+tufjs_install "$TUFJS_CACHE" || fail "could not install tuf-js (npm ci)"
+
+scen=$work/scenarios state=$work/state
+"$FETCH_SCENARIOS" "$scen" >/dev/null || fail "fetch_scenarios could not write the scenarios"
+
+python3 "$REPO_SERVER" "$scen" --log "$work/requests.log" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 200); do grep -q '^PORT ' "$work/server.out" 2>/dev/null && break; sleep 0.05; done
+port=$(sed -n 's/^PORT //p' "$work/server.out")
+[ -n "$port" ] || fail "repo_server.py did not start: $(cat "$work/server.err")"
+base=http://127.0.0.1:$port
+
+# The plans: per scenario, per step, the target and the expectation.
+declare -A target expect why status
+names=() max_step=0
+for dir in "$scen"/*/; do
+  name=$(basename "$dir")
+  names+=("$name")
+  reason=""
+  while IFS= read -r line; do
+    case "$line" in
+      '#'*) reason=${line#\# }; continue ;;
+      '') continue ;;
+    esac
+    n=${line%% *} rest=${line#* }
+    [[ "$n" =~ ^[0-9]+$ ]] && [ "$rest" != "$line" ] || fail "$name: bad plan line '$line'"
+    target[$name.$n]=${rest% *} expect[$name.$n]=${rest##* } why[$name.$n]=$reason
+    case "${expect[$name.$n]}" in
+      accept | reject) [ -z "$reason" ] || fail "$name: a reason before a plain '$line'" ;;
+      ours-reject-tufjs-accept | ours-accept-tufjs-reject) [ -n "$reason" ] || fail "$name: divergence without a '# why' line" ;;
+      *) fail "$name: unknown expectation in '$line'" ;;
+    esac
+    [ -d "$dir/steps/$n" ] || fail "$name: plan names step $n, which is not written"
+    [ "$n" -le "$max_step" ] || max_step=$n
+    reason=""
+  done <"$dir/plan"
+  mkdir -p "$state/$name"
+  "$OTA_FETCH" --metadata-dir "$state/$name/md" init "$dir/root.json" >/dev/null 2>"$state/$name/init.err" ||
+    fail "$name: ota-fetch init refuses the scenario's root.json: $(cat "$state/$name/init.err")"
+  status[$name]=ok
+done
+[ "${#names[@]}" -ge 30 ] || fail "only ${#names[@]} scenarios were written"
+
+failures=() divergences=0 checks=0
+# mismatch NAME N WHAT: records a failure of scenario NAME at step N with both clients' words.
+mismatch() {
+  local name=$1 n=$2 what=$3 s=$state/$1
+  status[$name]=FAIL
+  failures+=("$name step $n (target '${target[$name.$n]}', plan ${expect[$name.$n]}): $what
+    ota-fetch: exit ${ours_rc}: $(tr '\n' ' ' <"$s/ours.$n.err")
+    tuf-js:    $(cat "$s/tufjs.$n.json")")
+}
+
+for ((n = 1; n <= max_step; n++)); do
+  active=()
+  for name in "${names[@]}"; do
+    [ -n "${expect[$name.$n]:-}" ] || continue
+    active+=("$name")
+    ln -sfn "steps/$n" "$scen/$name/current"
+  done
+  [ "${#active[@]}" -gt 0 ] || continue
+
+  # ota-fetch, one run per scenario; the tuf-js jobs for the same states.
+  jobs_file=$work/jobs.$n.json
+  : >"$work/jobs.$n.lines"
+  for name in "${active[@]}"; do
+    s=$state/$name url=$base/$name/current
+    rc=0
+    "$OTA_FETCH" --metadata-dir "$s/md" --metadata-url "$url/metadata/" --target-base-url "$url/targets/" \
+      --target-dir "$s/tg.$n" --target-name "${target[$name.$n]}" download >/dev/null 2>"$s/ours.$n.err" || rc=$?
+    echo "$rc" >"$s/ours.$n.rc"
+    jq -cn --arg m "$url/metadata/" --arg t "$url/targets/" --arg r "$scen/$name/root.json" --arg d "$s/tufjs" \
+      --arg g "${target[$name.$n]}" --arg o "$s/tufjs-out.$n/target" \
+      '{metadata_url:$m, targets_url:$t, root:$r, dir:$d, target:$g, out:$o}' >>"$work/jobs.$n.lines"
+  done
+  jq -s . "$work/jobs.$n.lines" >"$jobs_file"
+  node "$TUFJS_NODE_SRC/tufjs_batch.mjs" "$jobs_file" >"$work/tufjs.$n.out" 2>"$work/tufjs.$n.err" ||
+    fail "tufjs_batch.mjs failed at step $n: $(cat "$work/tufjs.$n.out" "$work/tufjs.$n.err")"
+  [ "$(wc -l <"$work/tufjs.$n.out")" -eq "${#active[@]}" ] ||
+    fail "tufjs_batch.mjs gave $(wc -l <"$work/tufjs.$n.out") answers for ${#active[@]} jobs at step $n: $(cat "$work/tufjs.$n.err")"
+
+  i=0
+  while IFS= read -r answer; do
+    name=${active[$i]} s=$state/${active[$i]}
+    i=$((i + 1)) checks=$((checks + 1))
+    printf '%s\n' "$answer" >"$s/tufjs.$n.json"
+    ours_rc=$(cat "$s/ours.$n.rc")
+    case "$ours_rc" in 0) ours=accept ;; 1) ours=reject ;; *) ours=error ;; esac
+    case "$(jq -r .ok <<<"$answer")" in true) theirs=accept ;; false) theirs=reject ;; *) theirs=error ;; esac
+    case "${expect[$name.$n]}" in
+      accept | reject) want_ours=${expect[$name.$n]} want_theirs=${expect[$name.$n]} ;;
+      ours-reject-tufjs-accept) want_ours=reject want_theirs=accept ;;
+      ours-accept-tufjs-reject) want_ours=accept want_theirs=reject ;;
+    esac
+    if [ "$ours" = error ]; then mismatch "$name" "$n" "ota-fetch failed as a tool (exit $ours_rc, not 0 or 1)"; continue; fi
+    if [ "$ours" != "$want_ours" ] || [ "$theirs" != "$want_theirs" ]; then
+      if [ "$ours" = "$theirs" ]; then
+        mismatch "$name" "$n" "both clients ${ours} it, the plan says otherwise"
+      else
+        mismatch "$name" "$n" "the clients disagree: ota-fetch ${ours}s, tuf-js ${theirs}s"
+      fi
+      continue
+    fi
+    [ "$want_ours" = "$want_theirs" ] || divergences=$((divergences + 1))
+    # What each stored: the verified target, or nothing.
+    mapfile -t stored < <(find "$s/tg.$n" -type f ! -name '.*' 2>/dev/null)
+    if [ "$ours" = accept ]; then
+      [ "${#stored[@]}" = 1 ] || { mismatch "$name" "$n" "ota-fetch accepted but stored ${#stored[@]} target files"; continue; }
+    else
+      [ "${#stored[@]}" = 0 ] || { mismatch "$name" "$n" "ota-fetch rejected but stored ${stored[*]}"; continue; }
+    fi
+    if [ "$theirs" = reject ] && [ -e "$s/tufjs-out.$n/target" ]; then
+      mismatch "$name" "$n" "tuf-js rejected but wrote its output file"; continue
+    fi
+    if [ "$ours" = accept ] && [ "$theirs" = accept ] && ! cmp -s "${stored[0]}" "$s/tufjs-out.$n/target"; then
+      mismatch "$name" "$n" "both accept but downloaded different bytes"; continue
+    fi
+    # And the bytes the scenario meant (the first matching delegation's, say).
+    want=$(cat "$scen/$name/steps/$n/target.sha256" 2>/dev/null || true)
+    if [ -n "$want" ] && [ "$ours" = accept ]; then
+      got=$(sha256sum <"${stored[0]}") && got=${got%% *}
+      [ "$got" = "$want" ] || { mismatch "$name" "$n" "ota-fetch downloaded sha256 $got, the scenario signed $want"; continue; }
+    fi
+    if [ -n "$want" ] && [ "$theirs" = accept ]; then
+      got=$(jq -r .sha256 <<<"$answer")
+      [ "$got" = "$want" ] || mismatch "$name" "$n" "tuf-js downloaded sha256 $got, the scenario signed $want"
+    fi
+  done <"$work/tufjs.$n.out"
+done
+
+for name in "${names[@]}"; do
+  verdicts="" note=""
+  for ((n = 1; n <= max_step; n++)); do
+    [ -n "${expect[$name.$n]:-}" ] || continue
+    verdicts+=" ${expect[$name.$n]}"
+    [ -z "${why[$name.$n]}" ] || note="  # ${why[$name.$n]}"
+  done
+  printf '%-4s %-50s%s%s\n' "${status[$name]}" "$name" "$verdicts" "$note"
+done
+echo "fetch-parity: ${#names[@]} scenarios, $checks steps, $divergences documented divergences," \
+     "${#failures[@]} failures, $((SECONDS - start)) s"
+if [ "${#failures[@]}" -gt 0 ]; then
+  printf 'FAIL: %s\n' "${failures[@]}" >&2
+  exit 1
+fi
