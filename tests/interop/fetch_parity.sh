@@ -20,7 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tufjs_lib.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for v in OTA_FETCH FETCH_SCENARIOS TUFJS_CACHE REPO_SERVER; do [ -n "${!v:-}" ] || fail "$v is not set"; done
-command -v jq >/dev/null || fail "jq is not installed"
 export no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY
 
@@ -46,7 +45,7 @@ base=http://127.0.0.1:$port
 
 # The plans: per scenario, per step, the target and the expectation.
 declare -A target expect why status
-names=() max_step=0
+names=() max_step=0 pids=()
 for dir in "$scen"/*/; do
   name=$(basename "$dir")
   names+=("$name")
@@ -57,7 +56,7 @@ for dir in "$scen"/*/; do
       '') continue ;;
     esac
     n=${line%% *} rest=${line#* }
-    [[ "$n" =~ ^[0-9]+$ ]] && [ "$rest" != "$line" ] || fail "$name: bad plan line '$line'"
+    if ! [[ "$n" =~ ^[0-9]+$ ]] || [ "$rest" = "$line" ]; then fail "$name: bad plan line '$line'"; fi
     target[$name.$n]=${rest% *} expect[$name.$n]=${rest##* } why[$name.$n]=$reason
     case "${expect[$name.$n]}" in
       accept | reject) [ -z "$reason" ] || fail "$name: a reason before a plain '$line'" ;;
@@ -69,12 +68,42 @@ for dir in "$scen"/*/; do
     reason=""
   done <"$dir/plan"
   mkdir -p "$state/$name"
-  "$OTA_FETCH" --metadata-dir "$state/$name/md" init "$dir/root.json" >/dev/null 2>"$state/$name/init.err" ||
-    fail "$name: ota-fetch init refuses the scenario's root.json: $(cat "$state/$name/init.err")"
   status[$name]=ok
 done
+for name in "${names[@]}"; do
+  "$OTA_FETCH" --metadata-dir "$state/$name/md" init "$scen/$name/root.json" >/dev/null 2>"$state/$name/init.err" &
+  pids+=($!)
+  [ "${#pids[@]}" -lt 4 ] || { wait "${pids[0]}" || fail "ota-fetch init failed: $(cat "$state"/*/init.err)"; pids=("${pids[@]:1}"); }
+done
+for pid in "${pids[@]}"; do wait "$pid" || fail "ota-fetch init failed: $(cat "$state"/*/init.err)"; done
 [ "${#names[@]}" -ge 30 ] || fail "only ${#names[@]} scenarios were written"
 
+# json_job KEY TEXT...: the job object for pairs of KEY and TEXT, in $job (no fork per
+# string, which costs seconds over all jobs). Plan lines hold no newline.
+json_job() {
+  local t sep="{"
+  job=""
+  while [ "$#" -ge 2 ]; do
+    t=${2//\\/\\\\}
+    t=${t//\"/\\\"}
+    t=${t//$'\t'/\\t}
+    t=${t//$'\r'/\\r}
+    job+="$sep\"$1\":\"$t\""
+    sep=","
+    shift 2
+  done
+  job+="}"
+}
+
+# ours_step NAME N URL: ota-fetch's run for scenario NAME at step N; exit status to a file.
+ours_step() {
+  local s=$state/$1 rc=0
+  "$OTA_FETCH" --metadata-dir "$s/md" --metadata-url "$3/metadata/" --target-base-url "$3/targets/" \
+    --target-dir "$s/tg.$2" --target-name "${target[$1.$2]}" download >/dev/null 2>"$s/ours.$2.err" || rc=$?
+  echo "$rc" >"$s/ours.$2.rc"
+}
+
+shopt -s nullglob
 failures=() divergences=0 checks=0
 # mismatch NAME N WHAT: records a failure of scenario NAME at step N with both clients' words.
 mismatch() {
@@ -94,20 +123,23 @@ for ((n = 1; n <= max_step; n++)); do
   done
   [ "${#active[@]}" -gt 0 ] || continue
 
-  # ota-fetch, one run per scenario; the tuf-js jobs for the same states.
+  # ota-fetch, one run per scenario (a few at a time: each scenario has its own state and
+  # server directory); the tuf-js jobs for the same states.
   jobs_file=$work/jobs.$n.json
-  : >"$work/jobs.$n.lines"
+  # (`wait` names the runs: a bare one would wait for the server too.)
+  pids=() sep="["
   for name in "${active[@]}"; do
     s=$state/$name url=$base/$name/current
-    rc=0
-    "$OTA_FETCH" --metadata-dir "$s/md" --metadata-url "$url/metadata/" --target-base-url "$url/targets/" \
-      --target-dir "$s/tg.$n" --target-name "${target[$name.$n]}" download >/dev/null 2>"$s/ours.$n.err" || rc=$?
-    echo "$rc" >"$s/ours.$n.rc"
-    jq -cn --arg m "$url/metadata/" --arg t "$url/targets/" --arg r "$scen/$name/root.json" --arg d "$s/tufjs" \
-      --arg g "${target[$name.$n]}" --arg o "$s/tufjs-out.$n/target" \
-      '{metadata_url:$m, targets_url:$t, root:$r, dir:$d, target:$g, out:$o}' >>"$work/jobs.$n.lines"
-  done
-  jq -s . "$work/jobs.$n.lines" >"$jobs_file"
+    ours_step "$name" "$n" "$url" &
+    pids+=($!)
+    [ "${#pids[@]}" -lt 4 ] || { wait "${pids[0]}"; pids=("${pids[@]:1}"); }
+    json_job metadata_url "$url/metadata/" targets_url "$url/targets/" root "$scen/$name/root.json" \
+      dir "$s/tufjs" target "${target[$name.$n]}" out "$s/tufjs-out.$n/target"
+    printf '%s%s\n' "$sep" "$job"
+    sep=","
+  done >"$jobs_file"
+  echo "]" >>"$jobs_file"
+  [ "${#pids[@]}" = 0 ] || wait "${pids[@]}"
   node "$TUFJS_NODE_SRC/tufjs_batch.mjs" "$jobs_file" >"$work/tufjs.$n.out" 2>"$work/tufjs.$n.err" ||
     fail "tufjs_batch.mjs failed at step $n: $(cat "$work/tufjs.$n.out" "$work/tufjs.$n.err")"
   [ "$(wc -l <"$work/tufjs.$n.out")" -eq "${#active[@]}" ] ||
@@ -118,9 +150,9 @@ for ((n = 1; n <= max_step; n++)); do
     name=${active[$i]} s=$state/${active[$i]}
     i=$((i + 1)) checks=$((checks + 1))
     printf '%s\n' "$answer" >"$s/tufjs.$n.json"
-    ours_rc=$(cat "$s/ours.$n.rc")
+    ours_rc=$(<"$s/ours.$n.rc")
     case "$ours_rc" in 0) ours=accept ;; 1) ours=reject ;; *) ours=error ;; esac
-    case "$(jq -r .ok <<<"$answer")" in true) theirs=accept ;; false) theirs=reject ;; *) theirs=error ;; esac
+    case "$answer" in '{"ok":true,'*) theirs=accept ;; *) theirs=reject ;; esac
     case "${expect[$name.$n]}" in
       accept | reject) want_ours=${expect[$name.$n]} want_theirs=${expect[$name.$n]} ;;
       ours-reject-tufjs-accept) want_ours=reject want_theirs=accept ;;
@@ -136,8 +168,9 @@ for ((n = 1; n <= max_step; n++)); do
       continue
     fi
     [ "$want_ours" = "$want_theirs" ] || divergences=$((divergences + 1))
-    # What each stored: the verified target, or nothing.
-    mapfile -t stored < <(find "$s/tg.$n" -type f ! -name '.*' 2>/dev/null)
+    # What each stored: the verified target (ota-fetch: one file named after the path,
+    # its partial files begin with '.'), or nothing.
+    stored=("$s/tg.$n"/*)
     if [ "$ours" = accept ]; then
       [ "${#stored[@]}" = 1 ] || { mismatch "$name" "$n" "ota-fetch accepted but stored ${#stored[@]} target files"; continue; }
     else
@@ -150,13 +183,14 @@ for ((n = 1; n <= max_step; n++)); do
       mismatch "$name" "$n" "both accept but downloaded different bytes"; continue
     fi
     # And the bytes the scenario meant (the first matching delegation's, say).
-    want=$(cat "$scen/$name/steps/$n/target.sha256" 2>/dev/null || true)
+    want=""
+    [ ! -f "$scen/$name/steps/$n/target.sha256" ] || want=$(<"$scen/$name/steps/$n/target.sha256")
     if [ -n "$want" ] && [ "$ours" = accept ]; then
       got=$(sha256sum <"${stored[0]}") && got=${got%% *}
       [ "$got" = "$want" ] || { mismatch "$name" "$n" "ota-fetch downloaded sha256 $got, the scenario signed $want"; continue; }
     fi
     if [ -n "$want" ] && [ "$theirs" = accept ]; then
-      got=$(jq -r .sha256 <<<"$answer")
+      [[ "$answer" =~ \"sha256\":\"([0-9a-f]*)\" ]] && got=${BASH_REMATCH[1]} || got=none
       [ "$got" = "$want" ] || mismatch "$name" "$n" "tuf-js downloaded sha256 $got, the scenario signed $want"
     fi
   done <"$work/tufjs.$n.out"
