@@ -14,7 +14,9 @@
 # (tests/interop/node/tufjs_batch.mjs) runs every scenario's tuf-js job, so node starts
 # once per step rather than once per job.
 #
-# Environment: OTA_FETCH, FETCH_SCENARIOS, TUFJS_CACHE (npm install dir), REPO_SERVER.
+# Environment: OTA_FETCH, FETCH_SCENARIOS, TUFJS_CACHE (npm install dir), REPO_SERVER;
+# FETCH_PARITY_VERBOSE=1 prints both clients' reasons for every rejection (to check that
+# a scenario is rejected for what it crafts, not for a mistake in the harness).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/tufjs_lib.sh"
@@ -168,6 +170,10 @@ for ((n = 1; n <= max_step; n++)); do
       continue
     fi
     [ "$want_ours" = "$want_theirs" ] || divergences=$((divergences + 1))
+    if [ -n "${FETCH_PARITY_VERBOSE:-}" ] && { [ "$ours" = reject ] || [ "$theirs" = reject ]; }; then
+      printf '%s step %s (%s):\n  ota-fetch: %s\n  tuf-js:    %s\n' "$name" "$n" "${target[$name.$n]}" \
+        "$(tr '\n' ' ' <"$s/ours.$n.err")" "$answer"
+    fi
     # What each stored: the verified target (ota-fetch: one file named after the path,
     # its partial files begin with '.'), or nothing.
     stored=("$s/tg.$n"/*)

@@ -155,7 +155,7 @@ ScenarioList attack_scenarios() {
       {"target-hash-mismatch",
        [](ScenarioWriter& w) {
          with_file(w, "the signed bytes");
-         w.sim.artifacts.at(kFile).bytes = "other bytes, same";
+         w.sim.artifacts.at(kFile).bytes = "other bytes 0016";  // the signed length, another hash
          w.step(kFile, kReject);
        }},
       {"target-longer-than-signed",
