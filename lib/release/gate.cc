@@ -1,7 +1,9 @@
 #include "release/gate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <numbers>
 
 namespace ota::release {
 namespace {
@@ -41,7 +43,7 @@ double normal_quantile(double p) {
   }
   // One Halley step against the exact CDF (erfc) brings the error near machine precision.
   const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
-  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+  const double u = e * std::sqrt(2 * std::numbers::pi) * std::exp(x * x / 2);
   return x - u / (1 + x * u / 2);
 }
 
