@@ -1,6 +1,9 @@
 // Gate statistics (issue 10 §2): quantiles, Wilson bounds, and the decision table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "release/gate.h"
 
 namespace ota::release {
@@ -28,21 +31,20 @@ TEST(Wilson, KnownIntervals) {
   EXPECT_EQ(wilson(0, 0, z).upper, 1.0);
 }
 
-// The smallest n whose Wilson lower bound of success reaches 98 % at 95 % confidence,
-// with failures at `rate`: why a 98 % gate needs ~190-650 vehicles per segment.
-uint64_t vehicles_for_98(double rate) {
+// The smallest n whose Wilson lower bound of success reaches 98 % at 95 % confidence when
+// `failed` of them failed: why a 98 % gate needs ~190-650 vehicles per segment.
+uint64_t vehicles_for_98(uint64_t failed) {
   const double z = z_for_confidence(0.95);
-  for (uint64_t n = 1; n < 100000; ++n) {
-    const uint64_t failed = uint64_t(std::llround(rate * double(n)));
+  for (uint64_t n = std::max<uint64_t>(failed, 1); n < 100000; ++n)
     if (wilson(n - failed, n, z).lower >= 0.98) return n;
-  }
   return 0;
 }
 
 TEST(Wilson, VehiclesANinetyEightPercentGateNeeds) {
-  EXPECT_EQ(vehicles_for_98(0.0), 189u);
-  EXPECT_EQ(vehicles_for_98(0.005), 280u);
-  EXPECT_EQ(vehicles_for_98(0.01), 650u);
+  EXPECT_EQ(vehicles_for_98(0), 189u);
+  EXPECT_EQ(vehicles_for_98(1), 280u);
+  EXPECT_EQ(vehicles_for_98(3), 437u);
+  EXPECT_EQ(vehicles_for_98(6), 650u);  // about 0.9 % failing
 }
 
 TEST(Decide, PromotesAbortsExtendsAndHolds) {
