@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <limits>
 #include <set>
 
 #include "release/cohort.h"
@@ -51,6 +52,23 @@ struct Reader {
         !YAML::convert<uint64_t>::decode(n, v))
       return at(n, field, "expected a whole number");
     return v;
+  }
+  // An optional field: `out` keeps its default when the field is absent.
+  Result<void> opt_number(const YAML::Node& map, const char* key, const std::string& where, double low, double high,
+                          double& out) const {
+    if (!map[key]) return {};
+    auto v = number(map[key], where + "." + key, low, high);
+    if (!v) return std::move(v).error();
+    out = *v;
+    return {};
+  }
+  template <class Int>
+  Result<void> opt_count(const YAML::Node& map, const char* key, const std::string& where, Int& out) const {
+    if (!map[key]) return {};
+    auto v = count(map[key], where + "." + key);
+    if (!v) return std::move(v).error();
+    out = Int(std::min<uint64_t>(*v, std::numeric_limits<Int>::max()));
+    return {};
   }
   fs::path path(const std::string& p) const {
     const fs::path q(p);
@@ -127,44 +145,16 @@ Result<void> read_campaign(const Reader& r, const YAML::Node& n, ReleaseConfig& 
   }
   if (const YAML::Node g = n["gate"]) {
     OTA_TRY(r.only(g, "campaign.gate", {"min_success", "confidence", "min_executed", "max_extensions"}));
-    if (g["min_success"]) {
-      auto v = r.number(g["min_success"], "campaign.gate.min_success", 0, 1);
-      if (!v) return std::move(v).error();
-      c.gate.min_success = *v;
-    }
-    if (g["confidence"]) {
-      auto v = r.number(g["confidence"], "campaign.gate.confidence", 0.5, 0.999999);
-      if (!v) return std::move(v).error();
-      c.gate.confidence = *v;
-    }
-    if (g["min_executed"]) {
-      auto v = r.count(g["min_executed"], "campaign.gate.min_executed");
-      if (!v) return std::move(v).error();
-      c.gate.min_executed = *v;
-    }
-    if (g["max_extensions"]) {
-      auto v = r.count(g["max_extensions"], "campaign.gate.max_extensions");
-      if (!v) return std::move(v).error();
-      c.gate.max_extensions = uint32_t(std::min<uint64_t>(*v, 1000));
-    }
+    OTA_TRY(r.opt_number(g, "min_success", "campaign.gate", 0, 1, c.gate.min_success));
+    OTA_TRY(r.opt_number(g, "confidence", "campaign.gate", 0.5, 0.999999, c.gate.confidence));
+    OTA_TRY(r.opt_count(g, "min_executed", "campaign.gate", c.gate.min_executed));
+    OTA_TRY(r.opt_count(g, "max_extensions", "campaign.gate", c.gate.max_extensions));
   }
   if (const YAML::Node a = n["abort"]) {
     OTA_TRY(r.only(a, "campaign.abort", {"max_failure", "confidence", "min_executed", "action"}));
-    if (a["max_failure"]) {
-      auto v = r.number(a["max_failure"], "campaign.abort.max_failure", 0, 1);
-      if (!v) return std::move(v).error();
-      c.abort.max_failure = *v;
-    }
-    if (a["confidence"]) {
-      auto v = r.number(a["confidence"], "campaign.abort.confidence", 0.5, 0.999999);
-      if (!v) return std::move(v).error();
-      c.abort.confidence = *v;
-    }
-    if (a["min_executed"]) {
-      auto v = r.count(a["min_executed"], "campaign.abort.min_executed");
-      if (!v) return std::move(v).error();
-      c.abort.min_executed = *v;
-    }
+    OTA_TRY(r.opt_number(a, "max_failure", "campaign.abort", 0, 1, c.abort.max_failure));
+    OTA_TRY(r.opt_number(a, "confidence", "campaign.abort", 0.5, 0.999999, c.abort.confidence));
+    OTA_TRY(r.opt_count(a, "min_executed", "campaign.abort", c.abort.min_executed));
     if (a["action"]) {
       const std::string action = a["action"].IsScalar() ? a["action"].Scalar() : "";
       if (action == "rollback") c.abort_action = AbortAction::rollback;
@@ -187,16 +177,8 @@ Result<void> read_cost(const Reader& r, const YAML::Node& n, ReleaseConfig& c) {
       c.usd_per_mb[*region] = *price;
     }
   }
-  if (n["default_usd_per_mb"]) {
-    auto v = r.number(n["default_usd_per_mb"], "cost.default_usd_per_mb", 0, 1e6);
-    if (!v) return std::move(v).error();
-    c.default_usd_per_mb = *v;
-  }
-  if (n["protocol_overhead"]) {
-    auto v = r.number(n["protocol_overhead"], "cost.protocol_overhead", 0, 10);
-    if (!v) return std::move(v).error();
-    c.protocol_overhead = *v;
-  }
+  OTA_TRY(r.opt_number(n, "default_usd_per_mb", "cost", 0, 1e6, c.default_usd_per_mb));
+  OTA_TRY(r.opt_number(n, "protocol_overhead", "cost", 0, 10, c.protocol_overhead));
   return {};
 }
 
@@ -234,16 +216,8 @@ Result<ReleaseConfig> parse_release_config(const std::string& text, const fs::pa
     c.inventory = r.path(*inv);
     if (const YAML::Node d = doc["deltas"]) {
       OTA_TRY(r.only(d, "deltas", {"min_share", "max_ratio"}));
-      if (d["min_share"]) {
-        auto v = r.number(d["min_share"], "deltas.min_share", 0, 1);
-        if (!v) return std::move(v).error();
-        c.min_share = *v;
-      }
-      if (d["max_ratio"]) {
-        auto v = r.number(d["max_ratio"], "deltas.max_ratio", 0, 10);
-        if (!v) return std::move(v).error();
-        c.max_ratio = *v;
-      }
+      OTA_TRY(r.opt_number(d, "min_share", "deltas", 0, 1, c.min_share));
+      OTA_TRY(r.opt_number(d, "max_ratio", "deltas", 0, 10, c.max_ratio));
     }
     if (const YAML::Node s = doc["segments"]) {
       if (!s.IsSequence()) return r.at(s, "segments", "expected a list");
