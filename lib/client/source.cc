@@ -3,24 +3,13 @@
 #include <algorithm>
 #include <limits>
 
+#include "metadata/metadata.h"
+
 namespace ota::client {
 namespace {
 namespace fs = std::filesystem;
 std::string num(uint64_t v) { return std::to_string(v); }
 
-// Relative, no "." or ".." segment, no NUL: a target path stays under targets/.
-bool safe_target_path(const std::string& path) {
-  if (path.empty() || path[0] == '/' || path.find('\0') != std::string::npos) return false;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    const std::string_view seg(path.data() + start, end - start);
-    if (seg == "." || seg == "..") return false;
-    start = end + 1;
-  }
-  return true;
-}
 }  // namespace
 
 Result<void> Source::stream_target(const std::string& path, uint64_t offset, uint64_t max_bytes, const ByteSink& sink) {
@@ -45,7 +34,7 @@ Result<Bytes> DirectorySource::fetch(const fs::path& path, size_t max_bytes) {
 }
 
 Result<Bytes> DirectorySource::fetch_target_range(const std::string& path, uint64_t offset, size_t length) {
-  if (!safe_target_path(path)) return Error{Errc::not_found, "no target file can be named '" + path + "' in a directory"};
+  if (!metadata::check_target_path(path)) return Error{Errc::not_found, "no target file can be named '" + path + "' in a directory"};
   const fs::path file_path = targets_repo_ / "targets" / path;
   auto file = fs_.open_input(file_path);
   if (!file) return std::move(file).error();
@@ -64,7 +53,7 @@ Result<Bytes> DirectorySource::fetch_metadata(const std::string& name, size_t ma
 }
 
 Result<Bytes> DirectorySource::fetch_target(const std::string& path, size_t max_bytes) {
-  if (!safe_target_path(path)) return Error{Errc::not_found, "no target file can be named '" + path + "' in a directory"};
+  if (!metadata::check_target_path(path)) return Error{Errc::not_found, "no target file can be named '" + path + "' in a directory"};
   return fetch(targets_repo_ / "targets" / path, max_bytes);
 }
 

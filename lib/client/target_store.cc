@@ -90,18 +90,21 @@ Result<StoredTarget> TargetStore::download(Updater& updater, const TargetInfo& t
     fs_.remove(temp);
     return !synced ? std::move(synced).error() : std::move(closed).error();
   }
-  auto bytes = read_file(fs_, temp);
-  if (!bytes) {
+  // Checked through the read-only view of the file: a large target is not copied again.
+  auto written_file = fs_.open_input(temp);
+  if (!written_file) {
     fs_.remove(temp);
-    return std::move(bytes).error();
+    return std::move(written_file).error();
   }
-  if (auto ok = check_length_and_hashes(*bytes, target.file.length, target.file.hashes, "target '" + target.path + "'");
-      !ok) {
+  auto checked = check_length_and_hashes((*written_file)->bytes(), target.file.length, target.file.hashes,
+                                         "target '" + target.path + "'");
+  written_file->reset();
+  if (!checked) {
     fs_.remove(temp);
     fs_.remove(partial);
     // Kept bytes that do not add up to the signed hashes: once more from nothing.
-    if (result.resumed_from > 0 && ok.error().code == Errc::rejected) return download(updater, target, dest, false);
-    return std::move(ok).error();
+    if (result.resumed_from > 0 && checked.error().code == Errc::rejected) return download(updater, target, dest, false);
+    return std::move(checked).error();
   }
   if (auto ok = fs_.rename(temp, dest); !ok) {
     fs_.remove(temp);
