@@ -30,43 +30,6 @@ std::string extension(Algorithm algo) {
   return ".patch";
 }
 
-// The full image as one .xz stream (CRC-64), which `xz -d` reads. Blocks of a fixed
-// size are compressed on `threads` threads; the output depends on the block size
-// only, not on the thread count, so it is the same on every machine.
-Result<Bytes> compress_full_image(ByteView data, unsigned threads) {
-  // Preset 9 for firmware-sized images; large images use preset 6 (8 MiB
-  // dictionary, ~100 MiB per thread instead of ~700).
-  const bool large = data.size() > (uint64_t(256) << 20);
-  lzma_mt mt{};
-  mt.threads = std::max(1u, std::min(threads, lzma_cputhreads()));
-  mt.preset = large ? 6 : 9;
-  mt.block_size = large ? (uint64_t(32) << 20) : (uint64_t(192) << 20);
-  mt.check = LZMA_CHECK_CRC64;
-  lzma_stream strm = LZMA_STREAM_INIT;
-  if (lzma_stream_encoder_mt(&strm, &mt) != LZMA_OK)
-    return Error{Errc::io, "the xz compressor could not start (out of memory?)"};
-  Bytes out(std::max<size_t>(data.size() / 2, 1 << 16));
-  strm.next_in = data.data();
-  strm.avail_in = data.size();
-  size_t used = 0;
-  for (;;) {
-    if (out.size() - used < (1 << 16)) out.resize(out.size() * 2);
-    strm.next_out = out.data() + used;
-    strm.avail_out = out.size() - used;
-    const lzma_ret rc = lzma_code(&strm, LZMA_FINISH);
-    used = out.size() - strm.avail_out;
-    if (rc == LZMA_STREAM_END) break;
-    if (rc != LZMA_OK) {
-      lzma_end(&strm);
-      return Error{Errc::io, "xz compression of the full image failed (liblzma error " +
-                                 std::to_string(int(rc)) + ")"};
-    }
-  }
-  lzma_end(&strm);
-  out.resize(used);
-  return out;
-}
-
 // Discards what it is given: apply's own hashing proves the output.
 class NullWriter final : public io::Writer {
  public:
@@ -171,6 +134,40 @@ Result<BestPatch> make_checked_delta(io::Storage& fs, const ReleaseSource& s, By
 }
 
 }  // namespace
+
+Result<Bytes> compress_full_image(ByteView data, unsigned threads) {
+  // Preset 9 for firmware-sized images; large images use preset 6 (8 MiB
+  // dictionary, ~100 MiB per thread instead of ~700).
+  const bool large = data.size() > (uint64_t(256) << 20);
+  lzma_mt mt{};
+  mt.threads = std::max(1u, std::min(threads, lzma_cputhreads()));
+  mt.preset = large ? 6 : 9;
+  mt.block_size = large ? (uint64_t(32) << 20) : (uint64_t(192) << 20);
+  mt.check = LZMA_CHECK_CRC64;
+  lzma_stream strm = LZMA_STREAM_INIT;
+  if (lzma_stream_encoder_mt(&strm, &mt) != LZMA_OK)
+    return Error{Errc::io, "the xz compressor could not start (out of memory?)"};
+  Bytes out(std::max<size_t>(data.size() / 2, 1 << 16));
+  strm.next_in = data.data();
+  strm.avail_in = data.size();
+  size_t used = 0;
+  for (;;) {
+    if (out.size() - used < (1 << 16)) out.resize(out.size() * 2);
+    strm.next_out = out.data() + used;
+    strm.avail_out = out.size() - used;
+    const lzma_ret rc = lzma_code(&strm, LZMA_FINISH);
+    used = out.size() - strm.avail_out;
+    if (rc == LZMA_STREAM_END) break;
+    if (rc != LZMA_OK) {
+      lzma_end(&strm);
+      return Error{Errc::io, "xz compression of the full image failed (liblzma error " +
+                                 std::to_string(int(rc)) + ")"};
+    }
+  }
+  lzma_end(&strm);
+  out.resize(used);
+  return out;
+}
 
 bool valid_release_version(std::string_view v) {
   if (v.empty() || v.size() > 64 || !std::isalnum(static_cast<unsigned char>(v[0]))) return false;

@@ -66,4 +66,9 @@ Result<ReleaseReport> release_deltas(io::Storage& fs, const ReleaseRequest& requ
 
 bool valid_release_version(std::string_view version);
 
+// The full image as one .xz stream (CRC-64), which `xz -d` reads. Blocks of a fixed size
+// are compressed on `threads` threads; the output depends on the block size only, not on
+// the thread count, so it is the same on every machine.
+Result<Bytes> compress_full_image(ByteView data, unsigned threads);
+
 }  // namespace ota::delta

@@ -214,6 +214,7 @@ Result<ReleaseConfig> parse_release_config(const std::string& text, const fs::pa
     auto inv = r.text(*inventory, "inventory");
     if (!inv) return std::move(inv).error();
     c.inventory = r.path(*inv);
+    c.inventory_line = uint32_t(inventory->Mark().line + 1);
     if (const YAML::Node d = doc["deltas"]) {
       OTA_TRY(r.only(d, "deltas", {"min_share", "max_ratio"}));
       OTA_TRY(r.opt_number(d, "min_share", "deltas", 0, 1, c.min_share));

@@ -35,6 +35,7 @@ struct ReleaseConfig {
   std::string id, version;
   std::vector<ImageSpec> images;
   std::filesystem::path inventory;
+  uint32_t inventory_line = 0;                 // of the `inventory:` field, for messages
   double min_share = 0.005, max_ratio = 0.6;   // deltas: below min_share of the fleet, or
                                                // above max_ratio of the full image: full
   std::vector<std::string> segments;           // of "region", "hardware_id"

@@ -80,6 +80,11 @@ GateResult decide(uint64_t executed, uint64_t failed, uint32_t extensions_used, 
   } else if (executed >= gate.min_executed && r.success.lower >= gate.min_success) {
     r.decision = Decision::promote;
     r.rule = fmt("success lower bound %.6f >= min_success %.6f", r.success.lower, gate.min_success);
+  } else if (executed >= gate.min_executed && r.success.upper < gate.min_success) {
+    // Confidently below the bar but not bad enough to abort: more vehicles would only
+    // confirm it, so stop spending and wait for a person.
+    r.decision = Decision::hold;
+    r.rule = fmt("success upper bound %.6f < min_success %.6f", r.success.upper, gate.min_success);
   } else if (extensions_used < gate.max_extensions) {
     r.decision = Decision::extend;
     r.rule = executed < gate.min_executed ? "fewer than min_executed outcomes"

@@ -40,8 +40,9 @@ std::string_view to_string(Decision d);
 
 // What one segment's stage leads to, with the numbers that decided it (recorded in the
 // campaign's decision log). Abort first (enough evidence of too many failures), then
-// promote (enough evidence of enough successes), else extend while extensions remain,
-// else hold.
+// promote (enough evidence of enough successes), then hold when the upper bound of success
+// is already below min_success (more vehicles would not change the verdict), else extend
+// while extensions remain, else hold.
 struct GateResult {
   Decision decision = Decision::hold;
   uint64_t executed = 0, failed = 0;

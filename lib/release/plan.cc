@@ -55,9 +55,17 @@ Result<Plan> make_plan(const ReleaseConfig& config, const Inventory& inventory, 
     SegmentPlan s;
     s.name = name;
     s.vins = cohort_order(config.seed, std::vector<std::string>(vins.begin(), vins.end()));
+    // A stage's min_per_segment holds for the later stages too, unless they set their own.
+    // A segment that has at least that many vehicles takes at least that many (its gate can
+    // then decide on its own); a smaller one takes its percentage and is gated in the pool.
+    const uint64_t n = s.vins.size();
+    uint64_t floor = 0, end = 0;
     for (const auto& stage : config.stages) {
-      s.stage_end.push_back(stage_size(s.vins.size(), stage.milli_percent));
-      s.gate_group.push_back(s.vins.size() < stage.min_per_segment ? "pooled" : name);
+      if (stage.min_per_segment) floor = stage.min_per_segment;
+      const bool pooled = n < floor;
+      end = std::max({end, stage_size(n, stage.milli_percent), pooled ? 0 : floor});
+      s.stage_end.push_back(end);
+      s.gate_group.push_back(pooled ? "pooled" : name);
     }
     plan.segments.push_back(std::move(s));
   }

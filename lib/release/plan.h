@@ -25,9 +25,12 @@ struct MatrixEntry {
 struct SegmentPlan {
   std::string name;               // the segment fields' values joined by '/': "EU/tcu-revA"
   std::vector<std::string> vins;  // cohort order
-  std::vector<uint64_t> stage_end;  // vehicles taken once stage k is reached (cumulative)
+  // Vehicles taken once stage k is reached (cumulative): ceil(percent x n / 100), at least
+  // min_per_segment unless the segment is pooled, never fewer than the stage before.
+  std::vector<uint64_t> stage_end;
   // Per stage: the group whose outcomes gate this segment ("EU/tcu-revA", or "pooled" when
-  // the segment is smaller than the stage's min_per_segment).
+  // the whole segment is smaller than min_per_segment: such segments are gated together).
+  // A stage's min_per_segment holds for the later stages until one sets its own.
   std::vector<std::string> gate_group;
 };
 

@@ -56,6 +56,13 @@ TEST(Decide, PromotesAbortsExtendsAndHolds) {
   EXPECT_EQ(decide(200, 30, 0, gate, abort).decision, Decision::abort);  // 15 % failing
   EXPECT_EQ(decide(40, 30, 0, gate, abort).decision, Decision::extend);  // too few to abort yet
   EXPECT_EQ(decide(200, 8, 3, gate, abort).decision, Decision::hold);    // 4 %: neither bound met
+  // 3.5 % failing: at 200 the upper bound of success (0.983) still allows 98 %, so extend;
+  // at 400 it is 0.979 and more vehicles would not help: hold without spending more.
+  EXPECT_EQ(decide(200, 7, 0, gate, abort).decision, Decision::extend);
+  const GateResult held = decide(400, 14, 1, gate, abort);
+  EXPECT_EQ(held.decision, Decision::hold);
+  EXPECT_LT(held.success.upper, 0.98);
+  EXPECT_NE(held.rule.find("upper bound"), std::string::npos) << held.rule;
   const GateResult r = decide(200, 30, 0, gate, abort);
   EXPECT_EQ(r.executed, 200u);
   EXPECT_EQ(r.failed, 30u);

@@ -88,7 +88,7 @@ TEST(Plan, SegmentsStagesAndPooling) {
   for (const auto& s : plan->segments) {
     all += s.vins.size();
     ASSERT_EQ(s.stage_end.size(), 3u);
-    EXPECT_GE(s.stage_end[0], 1u);  // never rounds to zero
+    EXPECT_EQ(s.stage_end[0], 200u);  // 1 % is 9-17 vehicles: the canary takes min_per_segment
     EXPECT_LE(s.stage_end[0], s.stage_end[1]);
     EXPECT_EQ(s.stage_end[2], s.vins.size());
     // Every segment here has 800-1700 vehicles: above the canary's 200 minimum.
@@ -99,8 +99,14 @@ TEST(Plan, SegmentsStagesAndPooling) {
   ASSERT_TRUE(small);
   for (const auto& s : small->segments) {
     EXPECT_EQ(s.gate_group[0], "pooled") << s.name;  // 33-67 vehicles each
-    EXPECT_EQ(s.gate_group[1], s.name);                // no minimum after the canary
+    EXPECT_EQ(s.gate_group[1], "pooled") << s.name;  // the minimum holds until a stage resets it
+    EXPECT_EQ(s.stage_end[0], 1u);                   // a pooled segment takes its percentage
   }
+  ReleaseConfig c = config();
+  c.stages[1].min_per_segment = 10;  // a later stage may lower it
+  auto lowered = make_plan(c, fleet(400), "fleet.csv");
+  ASSERT_TRUE(lowered);
+  for (const auto& s : lowered->segments) EXPECT_EQ(s.gate_group[1], s.name);
 }
 
 TEST(Plan, AnUnknownHardwareIdNamesItsLine) {
