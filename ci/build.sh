@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ci/build.sh CONFIG: configures and builds build/CONFIG, one of
+# ci/build.sh CONFIG [TARGET...]: configures and builds build/CONFIG (only TARGETs when
+# given), one of
 #   release  optimised, warnings as errors (what the demo and benchmarks run)
 #   asan     AddressSanitizer + UndefinedBehaviorSanitizer (-O1 -g1), warnings as errors
 #   fuzz     clang, libFuzzer targets only
@@ -20,6 +21,8 @@ esac
 cmake -S . -B "build/$config" -G Ninja "${args[@]}" >/dev/null
 if [[ $config == fuzz ]]; then
   cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply fuzz_vcdiff_apply fuzz_ota_apply fuzz_key_parse fuzz_image_parse fuzz_metadata_parse
+elif (($# > 1)); then
+  cmake --build "build/$config" -j "$jobs" --target "${@:2}"
 else
   cmake --build "build/$config" -j "$jobs"
 fi

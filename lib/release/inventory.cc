@@ -13,9 +13,9 @@ Error bad(const std::string& file, uint32_t line, const std::string& what) {
   return Error{Errc::invalid_argument, file + ":" + std::to_string(line) + ": " + what};
 }
 
-// One record: fields, or an error for an unterminated quote. Advances `pos` past the
-// record's line end; `line` counts the physical lines consumed.
-Result<std::vector<std::string>> next_record(std::string_view text, size_t& pos, uint32_t& line,
+}  // namespace
+
+Result<std::vector<std::string>> read_csv_record(std::string_view text, size_t& pos, uint32_t& line,
                                              const std::string& file) {
   std::vector<std::string> fields(1);
   const uint32_t start = line;
@@ -56,13 +56,11 @@ Result<std::vector<std::string>> next_record(std::string_view text, size_t& pos,
   return fields;
 }
 
-}  // namespace
-
 Result<Inventory> parse_inventory(std::string_view text, const std::string& file) {
   size_t pos = 0;
   uint32_t line = 1;
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;  // a UTF-8 BOM from a spreadsheet
-  auto header = next_record(text, pos, line, file);
+  auto header = read_csv_record(text, pos, line, file);
   if (!header) return std::move(header).error();
   const size_t columns = header->size();
   bool header_ok = columns == 5 || columns == 6;
@@ -73,7 +71,7 @@ Result<Inventory> parse_inventory(std::string_view text, const std::string& file
   std::set<std::pair<std::string, std::string>> seen;
   while (pos < text.size()) {
     const uint32_t at = line;
-    auto fields = next_record(text, pos, line, file);
+    auto fields = read_csv_record(text, pos, line, file);
     if (!fields) return std::move(fields).error();
     if (fields->size() == 1 && (*fields)[0].empty()) continue;  // a blank line
     if (fields->size() != columns)

@@ -28,4 +28,10 @@ struct Inventory {
 // refused; empty fields other than tags are refused.
 Result<Inventory> parse_inventory(std::string_view text, const std::string& file);
 
+// One RFC 4180 record from `text` at `pos`: its fields, or an error naming file:line for
+// an unterminated quote. Advances `pos` past the record's line end; `line` counts the
+// physical lines consumed. Also reads cohorts.csv back.
+Result<std::vector<std::string>> read_csv_record(std::string_view text, size_t& pos, uint32_t& line,
+                                                 const std::string& file);
+
 }  // namespace ota::release

@@ -40,3 +40,40 @@ cost: {usd_per_mb: {EU: 0.03, NA: 0.03}, default_usd_per_mb: 0.05, protocol_over
 repository: {config: repo.yaml}
 YAML
 }
+
+# The issue's simulation fleet: 200,000 vehicles, 4 regions x 3 hardware revisions, one
+# ECU each, mostly on 2.3.0 (delta) and every 7th on 2.2.1 (no source: full image); rel/.
+release_fleet_200k() {
+  mkdir -p rel/old rel/build
+  local seed=21
+  for r in A B C; do
+    "$MAKE_PAIR" structured 65536 $((seed++)) rel/old/rev$r-2.3.0.bin rel/build/rev$r-2.4.0.bin
+  done
+  awk 'BEGIN {
+    print "vin,ecu_serial,hardware_id,installed_version,region";
+    split("EU NA APAC SA", rg, " "); split("A B C", hw, " ");
+    for (i = 0; i < 200000; i++)
+      printf "VF%015d,E%07d,tcu-rev%s,%s,%s\n", i, i, hw[int(i / 4) % 3 + 1], i % 7 == 0 ? "2.2.1" : "2.3.0", rg[i % 4 + 1];
+  }' >rel/fleet.csv
+  cat >rel/release.yaml <<'YAML'
+release: {id: tcu-2.4.0, version: 2.4.0}
+images:
+  - {hardware_id: tcu-revA, file: build/revA-2.4.0.bin, sources: {2.3.0: old/revA-2.3.0.bin}}
+  - {hardware_id: tcu-revB, file: build/revB-2.4.0.bin, sources: {2.3.0: old/revB-2.3.0.bin}}
+  - {hardware_id: tcu-revC, file: build/revC-2.4.0.bin, sources: {2.3.0: old/revC-2.3.0.bin}}
+inventory: fleet.csv
+deltas: {min_share: 0.005, max_ratio: 0.6}
+segments: [region, hardware_id]
+campaign:
+  seed: 20261124
+  stages:
+    - {name: canary, percent: 1, min_per_segment: 200}
+    - {name: early, percent: 5}
+    - {name: broad, percent: 25}
+    - {name: full, percent: 100}
+  gate:  {min_success: 0.98, confidence: 0.95, min_executed: 50, max_extensions: 3}
+  abort: {max_failure: 0.05, confidence: 0.95, min_executed: 50, action: rollback}
+cost: {usd_per_mb: {EU: 0.03, NA: 0.03}, default_usd_per_mb: 0.05, protocol_overhead: 0.03}
+repository: {config: repo.yaml}
+YAML
+}
