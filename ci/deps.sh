@@ -11,7 +11,7 @@ declare -A sets=(
   [test]="bsdiff xdelta3 zstd jq clang libclang-rt-14-dev python3-jsonschema
           softhsm2 p11-kit opensc gnutls-bin openssl npm python3-yaml faketime"
   [demo]="gcc libc6-dev patch jq python3-jsonschema softhsm2 p11-kit openssl faketime"
-  [bench]="bsdiff xdelta3 zstd jq time npm softhsm2 p11-kit opensc openssl"
+  [bench]="bsdiff xdelta3 zstd jq time npm softhsm2 p11-kit opensc openssl bc"
 )
 
 wanted=()

@@ -66,7 +66,8 @@ Result<LoadedPlan> read_plan_dir(io::Storage& storage, const fs::path& dir) {
       PlannedImage img{i.at("hardware_id").get<std::string>(), i.at("file").get<std::string>(),
                        i.at("sha256").get<std::string>(), i.at("size").get<uint64_t>(), {}};
       for (const auto& s : i.at("sources"))
-        img.sources[s.at("version").get<std::string>()] = {s.at("file").get<std::string>(), s.at("sha256").get<std::string>()};
+        img.sources[s.at("version").get<std::string>()] = {s.at("file").get<std::string>(), s.at("sha256").get<std::string>(),
+                                                           s.at("size").get<uint64_t>()};
       p.images.push_back(std::move(img));
     }
     for (const auto& m : doc.at("matrix")) {

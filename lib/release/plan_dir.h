@@ -42,7 +42,11 @@ struct PlannedItem {                      // one row of the matrix
 struct PlannedImage {
   std::string hardware_id, file, sha256;
   uint64_t size = 0;
-  std::map<std::string, std::pair<std::string, std::string>> sources;  // version -> (file, sha256)
+  struct Source {
+    std::string file, sha256;
+    uint64_t size = 0;
+  };
+  std::map<std::string, Source> sources;  // installed version -> its image
 };
 
 struct LoadedPlan {

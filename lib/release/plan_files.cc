@@ -47,7 +47,8 @@ json plan_document(const PlanInputs& in, const Plan& plan, const CostTable& cost
     const ImageFacts& f = in.images.at(img.hardware_id);
     json sources = json::array();
     for (const auto& [version, path] : img.sources)
-      sources.push_back({{"version", version}, {"file", path.generic_string()}, {"sha256", in.file_sha256.at(path.string())}});
+      sources.push_back({{"version", version}, {"file", path.generic_string()}, {"sha256", in.file_sha256.at(path.string())},
+                         {"size", in.file_size.at(path.string())}});
     images.push_back({{"hardware_id", img.hardware_id},
                       {"file", img.file.generic_string()},
                       {"sha256", f.sha256},
@@ -148,6 +149,7 @@ Result<PlanInputs> load_inputs(io::Storage& storage, const fs::path& config_file
     const std::string hex = to_hex(crypto::sha256(bytes));
     in.files.push_back({role, path, hex, bytes.size()});
     in.file_sha256[path.string()] = hex;
+    in.file_size[path.string()] = bytes.size();
     return hex;
   };
   lock("release", config_file, raw);

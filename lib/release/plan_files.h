@@ -38,6 +38,7 @@ struct PlanInputs {
   std::vector<LockedFile> files;                 // plan.lock, sorted by path
   std::map<std::string, ImageFacts> images;      // hardware id -> new image
   std::map<std::string, std::string> file_sha256;  // path -> hex, for sources too
+  std::map<std::string, uint64_t> file_size;       // path -> bytes
 };
 
 // Reads the release file, the inventory and every image; a missing or unreadable file is

@@ -10,8 +10,11 @@
 
 #include "common/cli.h"
 #include "common/report.h"
+#include "io/write_atomic.h"
 #include "io/posix_storage.h"
+#include "release/build.h"
 #include "release/campaign.h"
+#include "release/emit.h"
 #include "release/plan_files.h"
 
 namespace {
@@ -153,6 +156,59 @@ int run_simulate(const std::string& plan_dir, uint64_t seed, double rate, const 
   return tools::succeed(json_out, doc, status_summary(doc));
 }
 
+int run_emit(const std::string& plan_dir, const std::string& engine_name, release::EmitOptions options,
+             const std::string& out, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  options.engine = engine_name == "gitlab" ? release::Engine::gitlab
+                   : engine_name == "github" ? release::Engine::github
+                                             : release::Engine::k8s;
+  if (options.plan_path.empty()) options.plan_path = plan_dir;
+  auto emitted = release::emit_pipeline(*plan, options, std::string(kTool) + " " + OTA_VERSION);
+  if (!emitted) return fail(emitted.error());
+  const std::string& text = emitted->text;
+  auto written = io::write_atomic(storage, out, io::FileMode::kPublic, [&](io::Writer& w) {
+    return w.write(ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  });
+  if (!written) return fail(std::move(written).error().with_context("writing " + out));
+  nlohmann::json doc = {{"engine", engine_name}, {"file", out}, {"shards", emitted->shards},
+                        {"items", emitted->items}, {"limit", emitted->limit}};
+  const bool capped = options.max_jobs > emitted->shards && emitted->items > emitted->shards;
+  return tools::succeed(json_out, doc,
+                        std::string(kTool) + ": wrote " + out + ": " + std::to_string(emitted->shards) + " " + engine_name +
+                            " shard job(s) for " + std::to_string(emitted->items) + " item(s), then merge" +
+                            (capped ? " (--max-jobs " + std::to_string(options.max_jobs) + " capped at the engine's " +
+                                          std::to_string(emitted->limit) + ")"
+                                    : ""));
+}
+
+int run_build(const std::string& plan_dir, const std::string& shard_text, const std::string& out, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto shard = release::parse_shard(shard_text);
+  if (!shard) return fail(shard.error());
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  std::error_code ec;
+  if (fs::weakly_canonical(fs::absolute(out), ec) == fs::weakly_canonical(fs::absolute(plan_dir), ec))
+    return fail(Error{Errc::invalid_argument, "--out '" + out + "' is the plan directory; write results elsewhere"});
+  auto results = release::build_shard(storage, *plan, *shard, out, std::string(kTool) + " " + OTA_VERSION);
+  if (!results) return fail(results.error());
+  nlohmann::json items = nlohmann::json::array();
+  uint64_t bytes = 0;
+  for (const auto& r : *results) {
+    bytes += r.size;
+    items.push_back({{"item", r.item}, {"kind", r.kind}, {"file", r.file}, {"size", r.size}, {"sha256", r.sha256},
+                     {"algorithm", r.algorithm}, {"seconds", r.seconds}});
+  }
+  nlohmann::json doc = {{"shard", shard_text}, {"out", out}, {"items", items}, {"bytes", bytes}};
+  return tools::succeed(json_out, doc,
+                        std::string(kTool) + ": shard " + shard_text + ": built " + std::to_string(results->size()) +
+                            " item(s), " + std::to_string(bytes) + " bytes, into " + out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,21 +218,23 @@ int main(int argc, char** argv) {
   app.footer(
       "Examples:\n"
       "  ota-release plan --config release.yaml --out build/plan --json\n"
+      "  ota-release emit --plan build/plan --engine gitlab --max-jobs 8 --out deltas.gitlab-ci.yml\n"
+      "  ota-release build --plan build/plan --shard 0/8 --out results/shard-0\n"
       "  ota-release campaign simulate --plan build/plan --seed 1 --failure-rate 0.004 --json\n"
-      "Exit codes: 0 done, 1 bad input data, 2 usage or invalid release file, 4 file error.\n"
+      "Exit codes: 0 done, 1 corrupt plan, 2 usage or invalid release file or inventory, 3 an input\n"
+      "changed since the plan, 4 file error.\n"
       "See docs/release.md and docs/cli.md.");
   bool json_out = false;
   app.add_flag("--json", json_out, "print one JSON document on stdout (messages stay on stderr)");
   app.fallthrough();
 
-  std::string config, out;
+  std::string config, out, plan_dir;
   CLI::App* plan = app.add_subcommand("plan", "the delta matrix, cohorts per stage and segment, cost estimate and plan.lock");
   plan->add_option("--config", config, "the release file (release.yaml)")->required();
   plan->add_option("--out", out, "the plan directory to write (plan.json, cohorts.csv, plan.lock)")->required();
 
   CLI::App* campaign = app.add_subcommand("campaign", "compile, advance or simulate the staged rollout of a plan");
   campaign->require_subcommand(1);
-  std::string plan_dir;
   uint64_t seed = 0;
   double rate = 0;
   std::vector<std::string> segment_rates;
@@ -186,7 +244,31 @@ int main(int argc, char** argv) {
   simulate->add_option("--failure-rate", rate, "share of installs that fail, 0 to 1")->required()->check(CLI::Range(0.0, 1.0));
   simulate->add_option("--segment-failure-rate", segment_rates, "REGION/HWID=RATE: this segment fails at RATE instead");
 
+  std::string engine, emit_out, shard_text, build_out;
+  release::EmitOptions emit_options;
+  emit_options.plan_path.clear();
+  CLI::App* emit = app.add_subcommand("emit", "the build work as a CI pipeline: K shard jobs, then merge");
+  emit->add_option("--plan", plan_dir, "the plan directory")->required();
+  emit->add_option("--engine", engine, "gitlab (child pipeline), github (workflow) or k8s (Indexed Job)")
+      ->required()
+      ->check(CLI::IsMember({"gitlab", "github", "k8s"}));
+  emit->add_option("--max-jobs", emit_options.max_jobs, "at most this many shard jobs (capped at 200 on GitLab, 256 on GitHub)")
+      ->check(CLI::PositiveNumber);
+  emit->add_option("--out", emit_out, "the pipeline file to write")->required();
+  emit->add_option("--plan-path", emit_options.plan_path, "the plan directory as the jobs see it (default: --plan)");
+  emit->add_option("--tool", emit_options.tool, "the ota-release command the jobs run")->capture_default_str();
+  emit->add_option("--repo", emit_options.repo, "where the merge job publishes")->capture_default_str();
+  emit->add_option("--image", emit_options.image, "k8s: the container image with ota-release")->capture_default_str();
+  emit->add_option("--volume-claim", emit_options.volume_claim, "k8s: the PVC holding the checkout and the plan")
+      ->capture_default_str();
+  CLI::App* build = app.add_subcommand("build", "one shard's deltas and full images, content-addressed, with result JSON");
+  build->add_option("--plan", plan_dir, "the plan directory")->required();
+  build->add_option("--shard", shard_text, "I/K: this job's shard of K (0 <= I < K)")->required();
+  build->add_option("--out", build_out, "the directory for this shard's results")->required();
+
   if (auto stop = tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+  if (emit->parsed()) return run_emit(plan_dir, engine, emit_options, emit_out, json_out);
+  if (build->parsed()) return run_build(plan_dir, shard_text, build_out, json_out);
   if (plan->parsed()) return run_plan(config, out, json_out);
   if (simulate->parsed()) return run_simulate(plan_dir, seed, rate, segment_rates, json_out);
   return tools::kExitUsage;
