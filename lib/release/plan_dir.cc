@@ -24,10 +24,6 @@ Result<std::string> read_text(io::Storage& storage, const fs::path& path) {
   return std::string(b.begin(), b.end());
 }
 
-double price(const json& cost, const std::string& region) {
-  const json& rates = cost.at("usd_per_mb");
-  return rates.contains(region) ? rates.at(region).get<double>() : cost.at("default_usd_per_mb").get<double>();
-}
 
 }  // namespace
 
@@ -62,6 +58,8 @@ Result<LoadedPlan> read_plan_dir(io::Storage& storage, const fs::path& dir) {
     p.max_ratio = doc.at("deltas").at("max_ratio").get<double>();
     cost = doc.at("cost");
     p.protocol_overhead = cost.at("protocol_overhead").get<double>();
+    p.usd_per_mb = cost.at("usd_per_mb").get<std::map<std::string, double>>();
+    p.default_usd_per_mb = cost.at("default_usd_per_mb").get<double>();
     for (const auto& i : doc.at("images")) {
       PlannedImage img{i.at("hardware_id").get<std::string>(), i.at("file").get<std::string>(),
                        i.at("sha256").get<std::string>(), i.at("size").get<uint64_t>(), {}};
@@ -124,7 +122,7 @@ Result<LoadedPlan> read_plan_dir(io::Storage& storage, const fs::path& dir) {
     if (b == bytes_of.end()) return bad(cohorts_file, "line " + std::to_string(at) + ": not in the plan's matrix");
     const auto with_overhead = uint64_t(double(b->second) * (1 + p.protocol_overhead) + 0.5);
     v.bytes += with_overhead;
-    v.micro_usd += uint64_t(double(with_overhead) * price(cost, e.region) + 0.5);  // bytes/1e6 x $/MB x 1e6
+    v.micro_usd += uint64_t(double(with_overhead) * p.price(e.region) + 0.5);  // bytes/1e6 x $/MB x 1e6
     v.ecus.push_back(std::move(e));
     ++ecus;
   }

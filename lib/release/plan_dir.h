@@ -58,6 +58,12 @@ struct LoadedPlan {
   AbortRule abort;
   AbortAction abort_action = AbortAction::rollback;
   double max_ratio = 0.6, protocol_overhead = 0.03;
+  std::map<std::string, double> usd_per_mb;  // region -> price
+  double default_usd_per_mb = 0.05;
+  double price(const std::string& region) const {
+    const auto it = usd_per_mb.find(region);
+    return it == usd_per_mb.end() ? default_usd_per_mb : it->second;
+  }
   std::vector<PlannedImage> images;
   std::vector<PlannedItem> matrix;
   std::vector<PlannedSegment> segments;   // sorted by name

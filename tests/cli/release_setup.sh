@@ -77,3 +77,16 @@ cost: {usd_per_mb: {EU: 0.03, NA: 0.03}, default_usd_per_mb: 0.05, protocol_over
 repository: {config: repo.yaml}
 YAML
 }
+
+# Ed25519 file keys and rel/repo.yaml for the image repository merge publishes into.
+release_keys() {
+  mkdir -p rel/keys
+  for k in root targets snapshot timestamp; do "$OTA_KEYS" generate --algo ed25519 --key "file:rel/keys/$k.pem" 2>/dev/null; done
+  cat >rel/repo.yaml <<'YAML'
+roles:
+  root: {keys: [file:keys/root.pem], threshold: 1}
+  targets: {keys: [file:keys/targets.pem], threshold: 1}
+  snapshot: {keys: [file:keys/snapshot.pem]}
+  timestamp: {keys: [file:keys/timestamp.pem]}
+YAML
+}

@@ -4,17 +4,22 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
 
 #include "common/cli.h"
+#include "common/pin.h"
 #include "common/report.h"
 #include "io/write_atomic.h"
 #include "io/posix_storage.h"
 #include "release/build.h"
 #include "release/campaign.h"
 #include "release/emit.h"
+#include "release/merge.h"
+#include "signer/audited_signer.h"
 #include "release/plan_files.h"
 
 namespace {
@@ -209,6 +214,64 @@ int run_build(const std::string& plan_dir, const std::string& shard_text, const 
                             " item(s), " + std::to_string(bytes) + " bytes, into " + out);
 }
 
+// Metadata times: SOURCE_DATE_EPOCH when set (reproducible repositories), else now.
+Result<metadata::Time> now() {
+  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
+    char* end = nullptr;
+    const long long v = std::strtoll(e, &end, 10);
+    if (*end != 0 || v < 0) return Error{Errc::invalid_argument, "SOURCE_DATE_EPOCH is not a number of seconds"};
+    return metadata::Time(v);
+  }
+  return metadata::Time(std::time(nullptr));
+}
+
+int run_merge(const std::string& plan_dir, const std::vector<std::string>& result_dirs, const std::string& repo,
+              const std::string& module, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  auto clock = now();
+  if (!clock) return fail(clock.error());
+  Secret passphrase;
+  const signer::OpenOptions options = tools::key_open_options(module, passphrase);
+  std::string audit_log;
+  if (const char* env = std::getenv("OTA_AUDIT_LOG"); env && *env) audit_log = env;
+  repository::Context ctx{
+      storage, *clock,
+      [&](const std::string& ref, const std::string& role) -> Result<std::unique_ptr<signer::Signer>> {
+        auto s = signer::open_signer(storage, ref, options);
+        if (!s || audit_log.empty()) return s;
+        return std::unique_ptr<signer::Signer>(new signer::AuditedSigner(std::move(*s), {audit_log, role, kTool, "merge"}));
+      },
+      [&](const std::string& ref) { return signer::open_public_key(storage, ref, options); }};
+  std::vector<fs::path> dirs(result_dirs.begin(), result_dirs.end());
+  auto merged = release::merge_results(ctx, *plan, dirs, repo);
+  if (!merged) return fail(merged.error());
+  nlohmann::json targets = nlohmann::json::array();
+  size_t deltas = 0;
+  for (const auto& t : merged->targets) {
+    targets.push_back({{"hardware_id", t.hardware_id}, {"name", t.name}, {"delta_versions", t.delta_versions}});
+    deltas += t.delta_versions.size();
+  }
+  const auto& v = merged->published.versions;
+  nlohmann::json doc = {{"repo", repo},
+                        {"created", merged->created},
+                        {"targets", targets},
+                        {"versions", {{"root", v.root}, {"targets", v.targets}, {"snapshot", v.snapshot}, {"timestamp", v.timestamp}}},
+                        {"payload_bytes", merged->payload_bytes},
+                        {"usd", double(merged->micro_usd) / 1e6},
+                        {"estimated_usd", double(merged->estimated_micro_usd) / 1e6}};
+  char summary[400];
+  std::snprintf(summary, sizeof summary,
+                "%s: published %zu image(s) with %zu delta(s) into %s (targets v%llu); the fleet downloads %llu bytes, "
+                "$%.2f (the plan estimated at most $%.2f)",
+                kTool, merged->targets.size(), deltas, repo.c_str(), (unsigned long long)v.targets,
+                (unsigned long long)merged->payload_bytes, double(merged->micro_usd) / 1e6,
+                double(merged->estimated_micro_usd) / 1e6);
+  return tools::succeed(json_out, doc, summary);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -220,6 +283,7 @@ int main(int argc, char** argv) {
       "  ota-release plan --config release.yaml --out build/plan --json\n"
       "  ota-release emit --plan build/plan --engine gitlab --max-jobs 8 --out deltas.gitlab-ci.yml\n"
       "  ota-release build --plan build/plan --shard 0/8 --out results/shard-0\n"
+      "  ota-release merge --plan build/plan --results results/shard-* --repo repo\n"
       "  ota-release campaign simulate --plan build/plan --seed 1 --failure-rate 0.004 --json\n"
       "Exit codes: 0 done, 1 corrupt plan, 2 usage or invalid release file or inventory, 3 an input\n"
       "changed since the plan, 4 file error.\n"
@@ -266,7 +330,16 @@ int main(int argc, char** argv) {
   build->add_option("--shard", shard_text, "I/K: this job's shard of K (0 <= I < K)")->required();
   build->add_option("--out", build_out, "the directory for this shard's results")->required();
 
+  std::vector<std::string> result_dirs;
+  std::string repo, module;
+  CLI::App* merge = app.add_subcommand("merge", "check every shard's results and publish them into the image repository, signed");
+  merge->add_option("--plan", plan_dir, "the plan directory")->required();
+  merge->add_option("--results", result_dirs, "the shards' result directories")->required()->expected(1, -1);
+  merge->add_option("--repo", repo, "the image repository (created from the plan's repo.yaml when absent)")->required();
+  merge->add_option("--module", module, "PKCS#11 module for pkcs11: keys (default: p11-kit's)");
+
   if (auto stop = tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+  if (merge->parsed()) return run_merge(plan_dir, result_dirs, repo, module, json_out);
   if (emit->parsed()) return run_emit(plan_dir, engine, emit_options, emit_out, json_out);
   if (build->parsed()) return run_build(plan_dir, shard_text, build_out, json_out);
   if (plan->parsed()) return run_plan(config, out, json_out);
