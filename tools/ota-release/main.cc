@@ -15,6 +15,7 @@
 #include "common/report.h"
 #include "io/write_atomic.h"
 #include "io/posix_storage.h"
+#include "release/assignments.h"
 #include "release/build.h"
 #include "release/campaign.h"
 #include "release/emit.h"
@@ -214,6 +215,75 @@ int run_build(const std::string& plan_dir, const std::string& shard_text, const 
                             " item(s), " + std::to_string(bytes) + " bytes, into " + out);
 }
 
+Result<void> write_text(io::Storage& storage, const fs::path& dest, const std::string& text) {
+  auto r = io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) {
+    return w.write(ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  });
+  if (!r) return std::move(r).error().with_context("writing " + dest.string());
+  return {};
+}
+
+int run_compile(const std::string& plan_dir, const std::string& out, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  const fs::path dir(out);
+  if (auto r = storage.create_directories(dir / "assignments"); !r) return fail(r.error());
+  nlohmann::json files = nlohmann::json::array();
+  for (size_t k = 0; k < plan->stages.size(); ++k) {
+    std::vector<release::Reached> ranges;
+    for (size_t i = 0; i < plan->segments.size(); ++i) {
+      const auto& s = plan->segments[i];
+      ranges.push_back({i, k ? s.stage_end[k - 1] : 0, s.stage_end[k]});
+    }
+    const fs::path file = dir / "assignments" / (std::to_string(k) + "-" + plan->stages[k].name + ".csv");
+    if (auto r = write_text(storage, file, release::forward_assignments(*plan, ranges)); !r) return fail(r.error());
+    files.push_back(file.generic_string());
+  }
+  if (auto r = write_text(storage, dir / "campaign.json", release::campaign_json(*plan)); !r) return fail(r.error());
+  nlohmann::json doc = {{"campaign", (dir / "campaign.json").generic_string()}, {"assignments", files}};
+  return tools::succeed(json_out, doc,
+                        std::string(kTool) + ": compiled " + std::to_string(plan->stages.size()) +
+                            " stage(s) of assignments and campaign.json into " + out);
+}
+
+int run_advance(const std::string& plan_dir, const std::string& outcomes_file, const std::string& out, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  auto text = storage.open_input(outcomes_file);
+  if (!text) return fail(text.error());
+  const ByteView raw = (*text)->bytes();
+  auto outcomes = release::parse_outcomes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()),
+                                          outcomes_file, *plan);
+  if (!outcomes) return fail(outcomes.error());
+  const release::CampaignStatus st = release::advance(*plan, *outcomes);
+  // The wave to send now: reached, running, no outcome yet. Rollback: every vehicle a
+  // rolled-back segment reached.
+  std::vector<release::Reached> next, back;
+  for (size_t i = 0; i < st.segments.size(); ++i) {
+    const auto& s = st.segments[i];
+    if (s.state == release::SegmentState::rolled_back) back.push_back({i, 0, s.reached});
+    if (s.state != release::SegmentState::running) continue;
+    const auto& vehicles = plan->segments[i].vehicles;
+    for (uint64_t p = 0; p < s.reached; ++p)
+      if (!outcomes->by_vin.count(vehicles[p].vin)) {
+        if (!next.empty() && next.back().segment == i && next.back().to == p) ++next.back().to;
+        else next.push_back({i, p, p + 1});
+      }
+  }
+  const fs::path dir(out);
+  if (auto r = storage.create_directories(dir); !r) return fail(r.error());
+  const nlohmann::json doc = status_json(*plan, st);
+  if (auto r = write_text(storage, dir / "next-assignments.csv", release::forward_assignments(*plan, next)); !r) return fail(r.error());
+  if (auto r = write_text(storage, dir / "rollback-assignments.csv", release::rollback_assignments(*plan, back)); !r)
+    return fail(r.error());
+  if (auto r = write_text(storage, dir / "decisions.json", doc.dump(2) + "\n"); !r) return fail(r.error());
+  return tools::succeed(json_out, doc, status_summary(doc));
+}
+
 // Metadata times: SOURCE_DATE_EPOCH when set (reproducible repositories), else now.
 Result<metadata::Time> now() {
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
@@ -284,6 +354,8 @@ int main(int argc, char** argv) {
       "  ota-release emit --plan build/plan --engine gitlab --max-jobs 8 --out deltas.gitlab-ci.yml\n"
       "  ota-release build --plan build/plan --shard 0/8 --out results/shard-0\n"
       "  ota-release merge --plan build/plan --results results/shard-* --repo repo\n"
+      "  ota-release campaign compile --plan build/plan --out campaign\n"
+      "  ota-release campaign advance --plan build/plan --results outcomes.jsonl --out campaign/now\n"
       "  ota-release campaign simulate --plan build/plan --seed 1 --failure-rate 0.004 --json\n"
       "Exit codes: 0 done, 1 corrupt plan, 2 usage or invalid release file or inventory, 3 an input\n"
       "changed since the plan, 4 file error.\n"
@@ -338,7 +410,18 @@ int main(int argc, char** argv) {
   merge->add_option("--repo", repo, "the image repository (created from the plan's repo.yaml when absent)")->required();
   merge->add_option("--module", module, "PKCS#11 module for pkcs11: keys (default: p11-kit's)");
 
+  std::string campaign_out, outcomes_file;
+  CLI::App* compile = campaign->add_subcommand("compile", "director assignments per stage and campaign.json");
+  compile->add_option("--plan", plan_dir, "the plan directory")->required();
+  compile->add_option("--out", campaign_out, "the campaign directory to write")->required();
+  CLI::App* advance = campaign->add_subcommand("advance", "decide every segment from the outcomes so far; the next assignments");
+  advance->add_option("--plan", plan_dir, "the plan directory")->required();
+  advance->add_option("--results", outcomes_file, "OUTCOMES.jsonl: {\"vin\", \"ecu_serial\", \"result\"} per line")->required();
+  advance->add_option("--out", campaign_out, "where decisions.json, next- and rollback-assignments.csv go")->required();
+
   if (auto stop = tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+  if (compile->parsed()) return run_compile(plan_dir, campaign_out, json_out);
+  if (advance->parsed()) return run_advance(plan_dir, outcomes_file, campaign_out, json_out);
   if (merge->parsed()) return run_merge(plan_dir, result_dirs, repo, module, json_out);
   if (emit->parsed()) return run_emit(plan_dir, engine, emit_options, emit_out, json_out);
   if (build->parsed()) return run_build(plan_dir, shard_text, build_out, json_out);
