@@ -62,7 +62,8 @@ Result<LoadedPlan> read_plan_dir(io::Storage& storage, const fs::path& dir) {
     p.default_usd_per_mb = cost.at("default_usd_per_mb").get<double>();
     for (const auto& i : doc.at("images")) {
       PlannedImage img{i.at("hardware_id").get<std::string>(), i.at("file").get<std::string>(),
-                       i.at("sha256").get<std::string>(), i.at("size").get<uint64_t>(), {}};
+                       i.at("sha256").get<std::string>(), i.at("size").get<uint64_t>(),
+                       i.at("full_image_size").get<uint64_t>(), {}};
       for (const auto& s : i.at("sources"))
         img.sources[s.at("version").get<std::string>()] = {s.at("file").get<std::string>(), s.at("sha256").get<std::string>(),
                                                            s.at("size").get<uint64_t>()};

@@ -41,7 +41,7 @@ struct PlannedItem {                      // one row of the matrix
 
 struct PlannedImage {
   std::string hardware_id, file, sha256;
-  uint64_t size = 0;
+  uint64_t size = 0, full_image_size = 0;
   struct Source {
     std::string file, sha256;
     uint64_t size = 0;

@@ -20,6 +20,7 @@
 #include "release/campaign.h"
 #include "release/emit.h"
 #include "release/merge.h"
+#include "release/report.h"
 #include "signer/audited_signer.h"
 #include "release/plan_files.h"
 
@@ -284,6 +285,48 @@ int run_advance(const std::string& plan_dir, const std::string& outcomes_file, c
   return tools::succeed(json_out, doc, status_summary(doc));
 }
 
+int run_report(const std::string& plan_dir, const std::string& outcomes_file, const std::string& out,
+               const std::string& purpose, std::string key, const std::string& module, bool json_out) {
+  io::PosixStorage storage;
+  auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
+  auto plan = release::read_plan_dir(storage, plan_dir);
+  if (!plan) return fail(plan.error());
+  auto text = storage.open_input(outcomes_file);
+  if (!text) return fail(text.error());
+  const ByteView raw = (*text)->bytes();
+  auto outcomes = release::parse_outcomes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()),
+                                          outcomes_file, *plan);
+  if (!outcomes) return fail(outcomes.error());
+  if (key.empty()) {  // the targets role's first key in the plan's repo.yaml
+    auto cfg_text = storage.open_input(plan->repository_config);
+    if (!cfg_text) return fail(std::move(cfg_text).error().with_context("the plan's repository config (or give --key)"));
+    const ByteView c = (*cfg_text)->bytes();
+    auto cfg = repository::parse_config(std::string(c.begin(), c.end()), fs::path(plan->repository_config).parent_path());
+    if (!cfg) return fail(std::move(cfg).error().with_context("'" + plan->repository_config + "'"));
+    const auto targets = cfg->roles.find("targets");
+    if (targets == cfg->roles.end() || targets->second.keys.empty())
+      return fail(Error{Errc::invalid_argument, "'" + plan->repository_config + "' names no targets key; give --key"});
+    key = targets->second.keys.front();
+  }
+  Secret passphrase;
+  auto signer = signer::open_signer(storage, key, tools::key_open_options(module, passphrase));
+  if (!signer) return fail(signer.error());
+  const release::CampaignStatus st = release::advance(*plan, *outcomes);
+  auto records = release::make_records(*plan, *outcomes, st, {purpose, outcomes_file}, **signer);
+  if (!records) return fail(records.error());
+  const fs::path dir(out);
+  if (auto r = storage.create_directories(dir); !r) return fail(r.error());
+  nlohmann::json names = nlohmann::json::array();
+  for (const auto& f : *records) {  // index.json and its signature come last
+    if (auto r = write_text(storage, dir / f.name, f.text); !r) return fail(r.error());
+    names.push_back(f.name);
+  }
+  nlohmann::json doc = {{"out", out}, {"files", names}, {"keyid", (*signer)->key_id()}, {"state", release::overall_state(st)}};
+  return tools::succeed(json_out, doc,
+                        std::string(kTool) + ": wrote the records of " + plan->release_id + " into " + out +
+                            " (index signed by targets key " + (*signer)->key_id().substr(0, 12) + "...)");
+}
+
 // Metadata times: SOURCE_DATE_EPOCH when set (reproducible repositories), else now.
 Result<metadata::Time> now() {
   if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
@@ -357,6 +400,7 @@ int main(int argc, char** argv) {
       "  ota-release campaign compile --plan build/plan --out campaign\n"
       "  ota-release campaign advance --plan build/plan --results outcomes.jsonl --out campaign/now\n"
       "  ota-release campaign simulate --plan build/plan --seed 1 --failure-rate 0.004 --json\n"
+      "  ota-release report --plan build/plan --outcomes outcomes.jsonl --out records --purpose 'fixes CVE-...'\n"
       "Exit codes: 0 done, 1 corrupt plan, 2 usage or invalid release file or inventory, 3 an input\n"
       "changed since the plan, 4 file error.\n"
       "See docs/release.md and docs/cli.md.");
@@ -419,7 +463,17 @@ int main(int argc, char** argv) {
   advance->add_option("--results", outcomes_file, "OUTCOMES.jsonl: {\"vin\", \"ecu_serial\", \"result\"} per line")->required();
   advance->add_option("--out", campaign_out, "where decisions.json, next- and rollback-assignments.csv go")->required();
 
+  std::string purpose, key;
+  CLI::App* report = app.add_subcommand("report", "R156 / ISO 24089 records, a signed index, the cost table, a summary");
+  report->add_option("--plan", plan_dir, "the plan directory")->required();
+  report->add_option("--outcomes", outcomes_file, "OUTCOMES.jsonl as for campaign advance")->required();
+  report->add_option("--out", campaign_out, "the records directory to write")->required();
+  report->add_option("--purpose", purpose, "why this update exists, in words (recorded)");
+  report->add_option("--key", key, "the key that signs index.json (default: the targets key of the plan's repo.yaml)");
+  report->add_option("--module", module, "PKCS#11 module for pkcs11: keys (default: p11-kit's)");
+
   if (auto stop = tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
+  if (report->parsed()) return run_report(plan_dir, outcomes_file, campaign_out, purpose, key, module, json_out);
   if (compile->parsed()) return run_compile(plan_dir, campaign_out, json_out);
   if (advance->parsed()) return run_advance(plan_dir, outcomes_file, campaign_out, json_out);
   if (merge->parsed()) return run_merge(plan_dir, result_dirs, repo, module, json_out);
