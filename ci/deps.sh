@@ -10,7 +10,7 @@ declare -A sets=(
            libssl-dev libp11-kit-dev libcurl4-openssl-dev libgtest-dev zlib1g-dev"
   [test]="bsdiff xdelta3 zstd jq clang libclang-rt-14-dev python3-jsonschema
           softhsm2 p11-kit opensc gnutls-bin openssl npm python3-yaml faketime rsync git"
-  [demo]="gcc libc6-dev patch jq python3-jsonschema softhsm2 p11-kit openssl faketime"
+  [demo]="gcc libc6-dev patch jq python3-jsonschema softhsm2 p11-kit openssl faketime npm rsync git"
   [bench]="bsdiff xdelta3 zstd jq time npm softhsm2 p11-kit opensc openssl bc"
 )
 

@@ -196,8 +196,9 @@ std::string_view overall_state(const CampaignStatus& status) {
   return names[worst];
 }
 
-CampaignStatus simulate(const LoadedPlan& plan, const SimulationOptions& options) {
-  Outcomes outcomes;
+CampaignStatus simulate(const LoadedPlan& plan, const SimulationOptions& options, Outcomes* drawn) {
+  Outcomes own;
+  Outcomes& outcomes = drawn ? *drawn : own;
   auto fails = [&](const std::string& vin, double rate) {
     uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the VIN, mixed with the seed
     for (unsigned char c : vin) h = (h ^ c) * 0x100000001b3ull;

@@ -73,6 +73,7 @@ struct SimulationOptions {
 
 // Runs the campaign to its end: each vehicle reached fails with its segment's rate,
 // decided by a hash of the seed and its VIN (the same vehicle fails in every run).
-CampaignStatus simulate(const LoadedPlan& plan, const SimulationOptions& options);
+// `outcomes`, when given, receives every outcome drawn (for `report`).
+CampaignStatus simulate(const LoadedPlan& plan, const SimulationOptions& options, Outcomes* outcomes = nullptr);
 
 }  // namespace ota::release

@@ -146,7 +146,7 @@ std::optional<std::pair<std::string, double>> parse_segment_rate(const std::stri
 }
 
 int run_simulate(const std::string& plan_dir, uint64_t seed, double rate, const std::vector<std::string>& segment_rates,
-                 bool json_out) {
+                 const std::string& outcomes_out, bool json_out) {
   io::PosixStorage storage;
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
   auto plan = release::read_plan_dir(storage, plan_dir);
@@ -159,7 +159,23 @@ int run_simulate(const std::string& plan_dir, uint64_t seed, double rate, const 
     if (!known) return fail(Error{Errc::invalid_argument, "--segment-failure-rate '" + text + "': the plan has no segment '" + r->first + "'"});
     options.segment_failure_rate[r->first] = r->second;
   }
-  const nlohmann::json doc = status_json(*plan, release::simulate(*plan, options));
+  release::Outcomes drawn;
+  const nlohmann::json doc = status_json(*plan, release::simulate(*plan, options, &drawn));
+  if (!outcomes_out.empty()) {  // JSON lines in cohort order, one per ECU
+    std::string lines;
+    for (const auto& s : plan->segments)
+      for (const auto& v : s.vehicles) {
+        const auto it = drawn.by_vin.find(v.vin);
+        if (it == drawn.by_vin.end()) continue;
+        const char* r = it->second == release::Outcome::success ? "success" : "failure";
+        for (const auto& e : v.ecus)
+          lines += nlohmann::json({{"vin", v.vin}, {"ecu_serial", e.ecu_serial}, {"result", r}}).dump() + "\n";
+      }
+    auto w = io::write_atomic(storage, outcomes_out, io::FileMode::kPublic, [&](io::Writer& out) {
+      return out.write(ByteView(reinterpret_cast<const uint8_t*>(lines.data()), lines.size()));
+    });
+    if (!w) return fail(std::move(w).error().with_context("writing " + outcomes_out));
+  }
   return tools::succeed(json_out, doc, status_summary(doc));
 }
 
@@ -423,6 +439,8 @@ int main(int argc, char** argv) {
   simulate->add_option("--seed", seed, "which vehicles fail: the same seed, the same vehicles")->required();
   simulate->add_option("--failure-rate", rate, "share of installs that fail, 0 to 1")->required()->check(CLI::Range(0.0, 1.0));
   simulate->add_option("--segment-failure-rate", segment_rates, "REGION/HWID=RATE: this segment fails at RATE instead");
+  std::string outcomes_out;
+  simulate->add_option("--write-outcomes", outcomes_out, "also write the drawn outcomes as OUTCOMES.jsonl (for report)");
 
   std::string engine, emit_out, shard_text, build_out;
   release::EmitOptions emit_options;
@@ -480,6 +498,6 @@ int main(int argc, char** argv) {
   if (emit->parsed()) return run_emit(plan_dir, engine, emit_options, emit_out, json_out);
   if (build->parsed()) return run_build(plan_dir, shard_text, build_out, json_out);
   if (plan->parsed()) return run_plan(config, out, json_out);
-  if (simulate->parsed()) return run_simulate(plan_dir, seed, rate, segment_rates, json_out);
+  if (simulate->parsed()) return run_simulate(plan_dir, seed, rate, segment_rates, outcomes_out, json_out);
   return tools::kExitUsage;
 }
