@@ -9,7 +9,8 @@
 // installed version, item = `<sha256 source>_<sha256 target>`), `full:<sha256 target>`,
 // or `none` (already installed). Rollback rows send a vehicle back to the version it ran:
 // target and version are that image's, payload `rollback:<sha256 new>_<sha256 old>` (the
-// reverse delta) or `full:<sha256 old>` when the plan has no image of it.
+// reverse delta, which build makes and merge publishes) or `full:unknown` when the plan
+// has no image of it.
 #pragma once
 
 #include <string>

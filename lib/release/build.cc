@@ -65,7 +65,7 @@ Result<std::vector<ItemResult>> build_shard(io::Storage& storage, const LoadedPl
     if (!target) return std::move(target).error();
     ItemResult r;
     r.item = w.id;
-    r.kind = w.delta ? "delta" : "full";
+    r.kind = w.rollback ? "rollback" : w.delta ? "delta" : "full";
     Bytes payload;
     uint64_t source_size = 0;
     if (w.delta) {
@@ -104,7 +104,7 @@ Result<std::vector<ItemResult>> build_shard(io::Storage& storage, const LoadedPl
     if (w.delta) {
       doc["source_sha256"] = w.source_sha256;
       doc["source_size"] = source_size;
-      doc["from_versions"] = w.from_versions;
+      doc[w.rollback ? "restores_versions" : "from_versions"] = w.from_versions;
     }
     const std::string text = doc.dump(2) + "\n";
     OTA_TRY(put(storage, out / (w.id + ".json"), ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size())));

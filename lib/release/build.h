@@ -1,7 +1,8 @@
 // One shard of a release's build work (`ota-release build --plan PLAN --shard I/K --out
 // DIR`, issue 10 §2): every item the shard owns (shards.h) becomes a content-addressed
-// file -- `<sha256 source>_<sha256 target>.<algorithm>` for a delta (the smallest of
-// every algorithm ota-delta has), `<sha256 target>.xz` for a full image -- with a small
+// file -- `<sha256 source>_<sha256 target>.<algorithm>` for a delta or a rollback's
+// reverse delta (the smallest of every algorithm ota-delta has), `<sha256 target>.xz` for
+// a full image -- with a small
 // result JSON beside it (`<item>.json`). Inputs whose hash is not the plan's are refused.
 #pragma once
 
@@ -24,7 +25,7 @@ struct ShardSpec {
 Result<ShardSpec> parse_shard(const std::string& text);
 
 struct ItemResult {
-  std::string item, kind, file;   // kind: delta or full; file: name inside the output directory
+  std::string item, kind, file;   // kind: delta, rollback or full; file: name inside the output directory
   uint64_t size = 0;
   std::string sha256, algorithm;
   double seconds = 0;             // the only field that differs between two runs

@@ -105,7 +105,7 @@ Result<MergeReport> merge_results(repository::Context& ctx, const LoadedPlan& pl
     req.hardware_ids = {img.hardware_id};
     MergedTarget t{img.hardware_id, req.name, {}};
     for (const auto& w : items) {
-      if (!w.delta || w.hardware_id != img.hardware_id) continue;
+      if (!w.delta || w.rollback || w.hardware_id != img.hardware_id) continue;
       const Found* r = result_of.at(w.id);
       const uint64_t size = r->doc.value("size", uint64_t(0));
       if (double(size) > plan.max_ratio * double(full_size)) continue;  // the full image is cheaper to ship
@@ -117,6 +117,20 @@ Result<MergeReport> merge_results(repository::Context& ctx, const LoadedPlan& pl
     }
     requests.push_back(std::move(req));
     report.targets.push_back(std::move(t));
+  }
+  // The way back: each previous image a rollback may return to, as a target of its own
+  // version with the reverse delta from the release, so rollback assignments resolve.
+  for (const auto& w : items) {
+    if (!w.rollback) continue;
+    const Found* r = result_of.at(w.id);
+    repository::AddRequest req;
+    req.file = w.target_file;
+    req.name = w.hardware_id + "/" + fs::path(w.target_file).filename().string();
+    req.version = w.from_versions.front();
+    req.hardware_ids = {w.hardware_id};
+    req.deltas.push_back({plan.version, r->dir / r->doc.value("file", "")});
+    report.rollback_targets.push_back(req.name);
+    requests.push_back(std::move(req));
   }
   auto added = repository::add_targets(ctx, repo, requests);
   if (!added) return std::move(added).error();

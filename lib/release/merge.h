@@ -2,8 +2,9 @@
 // results become targets of the image repository, signed. Refused, before anything is
 // written, when any plan item has no result, two results of one item differ, a result
 // names other inputs than the plan (a wrong source hash), or a payload does not match its
-// result JSON: a campaign never starts while deltas are missing. The cost is recomputed
-// from the real sizes.
+// result JSON: a campaign never starts while deltas (or the reverse deltas a rollback
+// needs) are missing. The previous images are published too, each with the reverse delta
+// from the release. The cost is recomputed from the real sizes.
 #pragma once
 
 #include <filesystem>
@@ -23,6 +24,7 @@ struct MergedTarget {
 
 struct MergeReport {
   std::vector<MergedTarget> targets;
+  std::vector<std::string> rollback_targets;  // previous images, each with the reverse delta
   repository::PublishReport published;
   bool created = false;               // the repository was initialised from the plan's repo.yaml
   uint64_t payload_bytes = 0;         // what the whole fleet downloads, real sizes

@@ -33,6 +33,20 @@ std::vector<WorkItem> work_items(const LoadedPlan& plan) {
         w.weight = src->second.size + img.size;
       }
       w.from_versions.push_back(row.from_version);
+      // The way back, should the segment roll back: release image -> this source.
+      auto [back, fresh] = items.try_emplace(img.sha256 + "_" + src->second.sha256);
+      WorkItem& r = back->second;
+      if (fresh) {
+        r.id = back->first;
+        r.delta = r.rollback = true;
+        r.hardware_id = img.hardware_id;
+        r.source_file = img.file;
+        r.source_sha256 = img.sha256;
+        r.target_file = src->second.file;
+        r.target_sha256 = src->second.sha256;
+        r.weight = src->second.size + img.size;
+      }
+      r.from_versions.push_back(row.from_version);
     }
   }
   std::vector<WorkItem> out;

@@ -1,5 +1,6 @@
 // The build work of a plan (issue 10 §2 emit/build): one item per distinct (source,
-// target) delta and one per compressed full image, balanced over K shards by input size.
+// target) delta, its reverse (for rollback), and one per compressed full image, balanced
+// over K shards by input size.
 // A pure function of the plan and K, so every CI job computes the same assignment from
 // the plan artifact alone.
 #pragma once
@@ -16,6 +17,9 @@ namespace ota::release {
 struct WorkItem {
   std::string id;            // "<sha256 source>_<sha256 target>" or "<sha256 target>" (full)
   bool delta = false;
+  // A reverse delta, release image -> a previous image, for rollback assignments; its
+  // from_versions name the previous version(s) it restores.
+  bool rollback = false;
   std::string hardware_id;
   std::vector<std::string> from_versions;  // delta: the installed versions with this source
   std::string source_file, source_sha256;  // delta only
@@ -23,7 +27,8 @@ struct WorkItem {
   uint64_t weight = 0;       // bytes read: source + target
 };
 
-// Sorted by id; deltas for every matrix row with payload "delta", a full image per image.
+// Sorted by id; for every matrix row with payload "delta" the delta and its reverse, and a
+// full image per image.
 std::vector<WorkItem> work_items(const LoadedPlan& plan);
 
 // Longest processing time first: items by weight (descending, then id) each onto the

@@ -13,7 +13,8 @@
 namespace ota::release {
 namespace {
 
-// n hardware classes, each with one source: 2n items of uneven sizes.
+// n hardware classes, each with one source: 3n items of uneven sizes (full image, delta,
+// reverse delta).
 LoadedPlan plan_with_items(size_t n) {
   LoadedPlan p;
   p.release_id = "tcu-2.4.0";
@@ -32,11 +33,11 @@ LoadedPlan plan_with_items(size_t n) {
 
 TEST(Shards, EveryItemOnceBalancedAndDeterministic) {
   const auto items = work_items(plan_with_items(50));
-  ASSERT_EQ(items.size(), 100u);
+  ASSERT_EQ(items.size(), 150u);
   EXPECT_TRUE(std::is_sorted(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.id < b.id; }));
-  for (size_t k : {1, 3, 7, 100, 150}) {
+  for (size_t k : {1, 3, 7, 100, 150, 200}) {
     const auto shards = assign_shards(items, k);
-    EXPECT_EQ(shards.size(), std::min<size_t>(k, 100));
+    EXPECT_EQ(shards.size(), std::min<size_t>(k, 150));
     std::vector<size_t> all;
     std::vector<uint64_t> load;
     uint64_t heaviest = 0;
@@ -56,13 +57,22 @@ TEST(Shards, EveryItemOnceBalancedAndDeterministic) {
   }
 }
 
-TEST(Shards, ADeltaItemIsNamedBySourceAndTargetHash) {
-  const auto items = work_items(plan_with_items(1));
-  ASSERT_EQ(items.size(), 2u);
-  const WorkItem& d = items[0].delta ? items[0] : items[1];
-  EXPECT_EQ(d.id, d.source_sha256 + "_" + d.target_sha256);
-  EXPECT_EQ(d.weight, 1000u + 500u);
-  EXPECT_EQ(d.from_versions, std::vector<std::string>{"1.0"});
+TEST(Shards, ADeltaItemIsNamedBySourceAndTargetHashAndHasItsReverse) {
+  const LoadedPlan p = plan_with_items(1);
+  const auto items = work_items(p);
+  ASSERT_EQ(items.size(), 3u);
+  const WorkItem* forward = nullptr;
+  const WorkItem* back = nullptr;
+  for (const auto& w : items) {
+    if (w.rollback) back = &w;
+    else if (w.delta) forward = &w;
+  }
+  ASSERT_TRUE(forward && back);
+  EXPECT_EQ(forward->id, p.images[0].sources.at("1.0").sha256 + "_" + p.images[0].sha256);
+  EXPECT_EQ(forward->weight, 1000u + 500u);
+  EXPECT_EQ(forward->from_versions, std::vector<std::string>{"1.0"});
+  EXPECT_EQ(back->id, p.images[0].sha256 + "_" + p.images[0].sources.at("1.0").sha256);
+  EXPECT_EQ(back->target_file, p.images[0].sources.at("1.0").file);
 }
 
 size_t matrix_jobs(const std::string& text, Engine engine) {
@@ -76,14 +86,14 @@ size_t matrix_jobs(const std::string& text, Engine engine) {
 }
 
 TEST(Emit, EngineLimitsAreNeverExceeded) {
-  const LoadedPlan p = plan_with_items(500);  // 1,000 items
+  const LoadedPlan p = plan_with_items(334);  // 1,002 items
   for (Engine e : {Engine::gitlab, Engine::github, Engine::k8s}) {
     EmitOptions o;
     o.engine = e;
     o.max_jobs = 256;
     auto out = emit_pipeline(p, o, "ota-release test");
     ASSERT_TRUE(out);
-    EXPECT_EQ(out->items, 1000u);
+    EXPECT_EQ(out->items, 1002u);
     const size_t expect = e == Engine::gitlab ? 200 : 256;
     EXPECT_EQ(out->shards, expect);
     EXPECT_EQ(matrix_jobs(out->text, e), expect);
@@ -92,7 +102,7 @@ TEST(Emit, EngineLimitsAreNeverExceeded) {
   }
   EmitOptions few;
   few.max_jobs = 8;
-  EXPECT_EQ(emit_pipeline(plan_with_items(2), few, "t")->shards, 4u);  // never more jobs than items
+  EXPECT_EQ(emit_pipeline(plan_with_items(2), few, "t")->shards, 6u);  // never more jobs than items
 }
 
 }  // namespace

@@ -387,6 +387,7 @@ int run_merge(const std::string& plan_dir, const std::vector<std::string>& resul
   nlohmann::json doc = {{"repo", repo},
                         {"created", merged->created},
                         {"targets", targets},
+                        {"rollback_targets", merged->rollback_targets},
                         {"versions", {{"root", v.root}, {"targets", v.targets}, {"snapshot", v.snapshot}, {"timestamp", v.timestamp}}},
                         {"payload_bytes", merged->payload_bytes},
                         {"usd", double(merged->micro_usd) / 1e6},

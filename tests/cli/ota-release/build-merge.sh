@@ -9,8 +9,9 @@ export SOURCE_DATE_EPOCH=1764000000
 "$OTA_RELEASE" plan --config rel/release.yaml --out plan 2>/dev/null || exit 10
 "$OTA_RELEASE" build --plan plan --shard 0/1 --out one/shard-0 2>/dev/null || exit 11
 for i in 0 1 2; do "$OTA_RELEASE" build --plan plan --shard $i/3 --out three/shard-$i 2>/dev/null || exit 12; done
-[ "$(ls one/shard-0 | wc -l)" = 10 ] || exit 13  # 3 deltas + 2 full images, each with its JSON
-[ "$(cat three/shard-*/*.json | jq -s length)" = 5 ] || exit 14
+[ "$(ls one/shard-0 | wc -l)" = 16 ] || exit 13  # 3 deltas, their 3 reverses, 2 full images; each with its JSON
+[ "$(cat three/shard-*/*.json | jq -s length)" = 8 ] || exit 14
+[ "$(cat three/shard-*/*.json | jq -s '[.[] | select(.kind == "rollback")] | length')" = 3 ] || exit 34
 "$OTA_RELEASE" build --plan plan --shard 1/3 --out again 2>/dev/null || exit 15
 for f in three/shard-1/*; do
   case $f in
@@ -21,10 +22,15 @@ done
 "$OTA_RELEASE" merge --plan plan --results one/shard-0 --repo repo1 --json >merge1.json 2>/dev/null || exit 18
 "$OTA_RELEASE" merge --plan plan --results three/shard-0 three/shard-1 three/shard-2 --repo repo3 2>/dev/null || exit 19
 diff -r repo1/metadata repo3/metadata >/dev/null && diff -r repo1/targets repo3/targets >/dev/null || exit 20  # what is published
-jq -e '.created and (.targets | length) == 2 and .usd > 0 and .usd <= .estimated_usd' merge1.json >/dev/null || exit 21
+jq -e '.created and (.targets | length) == 2 and (.rollback_targets | length) == 3 and .usd > 0 and .usd <= .estimated_usd' merge1.json >/dev/null || exit 21
 "$OTA_MANIFEST" verify --repo repo1 --trusted-root repo1/metadata/1.root.json --target tcu-revA/revA-2.4.0.bin \
   --out fw.bin 2>/dev/null || exit 22
 cmp -s fw.bin rel/build/revA-2.4.0.bin || exit 23
+# the way back is published too: the previous image, with the reverse delta from 2.4.0
+"$OTA_MANIFEST" verify --repo repo1 --trusted-root repo1/metadata/1.root.json --target tcu-revA/revA-2.3.0.bin \
+  --out back.bin 2>/dev/null || exit 35
+cmp -s back.bin rel/old/revA-2.3.0.bin || exit 36
+jq -e '.signed.targets | has("tcu-revA/revA-2.3.0.bin.from-2.4.0.patch")' repo1/metadata/2.targets.json >/dev/null || exit 37
 # Refusals: each names what is wrong; no repository appears.
 "$OTA_RELEASE" merge --plan plan --results three/shard-0 three/shard-1 --repo bad; echo "exit $?" >&2
 cp -r three wrong
