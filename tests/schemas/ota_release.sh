@@ -2,7 +2,8 @@
 # ota-release's files against schemas/: examples/release/release.yaml and the test fleet's
 # release file validate against release.schema.json, documents with one defect each do not;
 # plan.json, `plan --json`, `campaign simulate --json` and an error document validate.
-# Needs OTA_RELEASE, MAKE_PAIR, CLI_DIR.
+# Then every other file and --json document against schemas/ota-release-files.schema.json.
+# Needs OTA_RELEASE, OTA_KEYS, MAKE_PAIR, CLI_DIR.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 schemas="$here/../../schemas"
@@ -41,6 +42,32 @@ $validate "$schemas/ota-release-plan-result.schema.json" plan-result.json
 $validate "$schemas/ota-release-plan.schema.json" plan/plan.json
 "$OTA_RELEASE" campaign simulate --plan plan --seed 4 --failure-rate 0.01 --segment-failure-rate NA/tcu-revA=0.2 --json >sim.json 2>/dev/null
 $validate "$schemas/ota-release-campaign.schema.json" sim.json
+files="$schemas/ota-release-files.schema.json"
+$validate "$files#plan_lock" plan/plan.lock
+"$OTA_RELEASE" emit --plan plan --engine gitlab --out pipeline.yml --json >emit.json 2>/dev/null
+$validate "$files#emit_output" emit.json
+"$OTA_RELEASE" build --plan plan --shard 0/1 --out results --json >build.json 2>/dev/null
+$validate "$files#build_output" build.json
+$validate "$files#result" results/*.json
+[ "$(jq -s '[.[].kind] | sort | unique' results/*.json | jq -c .)" = '["delta","full","rollback"]' ] || { echo "FAIL: result kinds" >&2; exit 1; }
+release_keys
+"$OTA_RELEASE" merge --plan plan --results results --repo repo --json >merge.json 2>/dev/null
+$validate "$files#merge_output" merge.json
+"$OTA_RELEASE" campaign compile --plan plan --out camp 2>/dev/null
+$validate "$files#campaign" camp/campaign.json
+: >none.jsonl
+"$OTA_RELEASE" campaign advance --plan plan --results none.jsonl --out adv 2>/dev/null
+$validate "$schemas/ota-release-campaign.schema.json" adv/decisions.json
+"$OTA_RELEASE" campaign simulate --plan plan --seed 1 --failure-rate 0.01 --write-outcomes outcomes.jsonl 2>/dev/null
+"$OTA_RELEASE" report --plan plan --outcomes outcomes.jsonl --out rec --json >report.json 2>/dev/null
+$validate "$files#report_output" report.json
+$validate "$files#update" rec/update.json
+$validate "$files#index" rec/index.json
+# the definitions can fail: a result of another kind, an index without its signer
+jq '.kind = "patch"' "$(ls results/*.json | head -1)" >bad-result.json
+if $validate "$files#result" bad-result.json 2>/dev/null; then echo "FAIL: a bad result validates" >&2; exit 1; fi
+jq 'del(.signed_by)' rec/index.json >bad-index.json
+if $validate "$files#index" bad-index.json 2>/dev/null; then echo "FAIL: an unsigned index validates" >&2; exit 1; fi
 if "$OTA_RELEASE" plan --config rel/nothing.yaml --out p2 --json >err.json 2>/dev/null; then exit 1; fi
 $validate "$schemas/error.schema.json" err.json
 echo "ota-release schemas: ok"
