@@ -5,17 +5,12 @@
 #include <filesystem>
 #include <map>
 
+#include "release/inventory.h"
+
 namespace ota::release {
 namespace {
 
 const std::string kHeader = "vin,ecu_serial,hardware_id,installed_version,target,version,payload\n";
-
-std::string csv(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 const PlannedImage* image_of(const LoadedPlan& plan, const std::string& hardware_id) {
   for (const auto& img : plan.images)
@@ -29,8 +24,8 @@ std::string target_name(const PlannedImage& img) {
 
 std::string row(const PlannedVehicle& v, const PlannedEcu& e, const std::string& target, const std::string& version,
                 const std::string& payload) {
-  return csv(v.vin) + "," + csv(e.ecu_serial) + "," + csv(e.hardware_id) + "," + csv(e.installed_version) + "," +
-         csv(target) + "," + csv(version) + "," + payload + "\n";
+  return csv_field(v.vin) + "," + csv_field(e.ecu_serial) + "," + csv_field(e.hardware_id) + "," + csv_field(e.installed_version) + "," +
+         csv_field(target) + "," + csv_field(version) + "," + payload + "\n";
 }
 
 }  // namespace
@@ -71,7 +66,7 @@ std::string rollback_assignments(const LoadedPlan& plan, const std::vector<Reach
                                                               : e.installed_version);
         const std::string p = src != img->sources.end() ? "rollback:" + img->sha256 + "_" + src->second.sha256
                                                         : "full:unknown (no image of " + e.installed_version + " in the plan)";
-        out += row(v, e, target, e.installed_version, csv(p));
+        out += row(v, e, target, e.installed_version, csv_field(p));
       }
     }
   return out;

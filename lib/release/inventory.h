@@ -34,4 +34,7 @@ Result<Inventory> parse_inventory(std::string_view text, const std::string& file
 Result<std::vector<std::string>> read_csv_record(std::string_view text, size_t& pos, uint32_t& line,
                                                  const std::string& file);
 
+// One field as RFC 4180 writes it: quoted (with "" for ") when it holds , " CR or LF.
+std::string csv_field(const std::string& text);
+
 }  // namespace ota::release

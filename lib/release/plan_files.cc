@@ -9,6 +9,7 @@
 #include "crypto/sha256.h"
 #include "delta/release.h"
 #include "io/write_atomic.h"
+#include "release/inventory.h"
 
 namespace ota::release {
 namespace {
@@ -125,13 +126,6 @@ json plan_document(const PlanInputs& in, const Plan& plan, const CostTable& cost
                 {"usd_total", usd(cost.usd_total)},
                 {"usd_full_images", usd(cost.usd_full_images)}}},
   };
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return q + "\"";
 }
 
 }  // namespace

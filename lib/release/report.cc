@@ -10,18 +10,12 @@
 #include "core/hex.h"
 #include "crypto/sha256.h"
 #include "json/canonical_json.h"
+#include "release/inventory.h"
 
 namespace ota::release {
 namespace {
 
 using nlohmann::json;
-
-std::string csv(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::string usd(uint64_t micro) {
   char b[48];
@@ -85,9 +79,9 @@ Result<std::vector<RecordFile>> make_records(const LoadedPlan& plan, const Outco
         const std::string check = ok ? "hardware_id " + e.hardware_id + " has an image; " + e.installed_version + " -> " +
                                            plan.version + " by " + m->second->payload
                                      : "no image for this hardware id";
-        vehicles += csv(s.vehicles[i].vin) + "," + csv(e.ecu_serial) + "," + csv(e.hardware_id) + "," +
-                    csv(e.installed_version) + "," + csv(s.name) + "," + csv(stage) + "," + (ok ? "yes" : "no") + "," +
-                    csv(check) + "," + (ok ? m->second->payload : "") + "," + result + "\n";
+        vehicles += csv_field(s.vehicles[i].vin) + "," + csv_field(e.ecu_serial) + "," + csv_field(e.hardware_id) + "," +
+                    csv_field(e.installed_version) + "," + csv_field(s.name) + "," + csv_field(stage) + "," + (ok ? "yes" : "no") + "," +
+                    csv_field(check) + "," + (ok ? m->second->payload : "") + "," + result + "\n";
       }
     }
   }
@@ -150,7 +144,7 @@ Result<std::vector<RecordFile>> make_records(const LoadedPlan& plan, const Outco
     cumulative += r.micro;
     total += r.micro;
     total_full += r.full_micro;
-    cost += csv(plan.stages[std::get<0>(key)].name) + "," + csv(std::get<1>(key)) + "," + csv(std::get<2>(key)) + "," +
+    cost += csv_field(plan.stages[std::get<0>(key)].name) + "," + csv_field(std::get<1>(key)) + "," + csv_field(std::get<2>(key)) + "," +
             std::to_string(r.vehicles) + "," + std::to_string(r.payload) + "," + std::to_string(r.overhead) + "," +
             usd(r.micro) + "," + usd(cumulative) + "," + usd(after[std::get<0>(key)]) + "," +
             usd(r.full_micro > r.micro ? r.full_micro - r.micro : 0) + "\n";

@@ -24,21 +24,8 @@ images:
   - hardware_id: tcu-revB
     file: build/revB-2.4.0.bin
     sources: {2.3.0: old/revB-2.3.0.bin}
-inventory: fleet.csv
-deltas: {min_share: 0.005, max_ratio: 0.6}
-segments: [region, hardware_id]
-campaign:
-  seed: 20261124
-  stages:
-    - {name: canary, percent: 1, min_per_segment: 200}
-    - {name: early, percent: 5}
-    - {name: broad, percent: 25}
-    - {name: full, percent: 100}
-  gate:  {min_success: 0.98, confidence: 0.95, min_executed: 50, max_extensions: 3}
-  abort: {max_failure: 0.05, confidence: 0.95, min_executed: 50, action: rollback}
-cost: {usd_per_mb: {EU: 0.03, NA: 0.03}, default_usd_per_mb: 0.05, protocol_overhead: 0.03}
-repository: {config: repo.yaml}
 YAML
+  release_campaign_yaml >>rel/release.yaml
 }
 
 # The issue's simulation fleet: 200,000 vehicles, 4 regions x 3 hardware revisions, one
@@ -61,6 +48,26 @@ images:
   - {hardware_id: tcu-revA, file: build/revA-2.4.0.bin, sources: {2.3.0: old/revA-2.3.0.bin}}
   - {hardware_id: tcu-revB, file: build/revB-2.4.0.bin, sources: {2.3.0: old/revB-2.3.0.bin}}
   - {hardware_id: tcu-revC, file: build/revC-2.4.0.bin, sources: {2.3.0: old/revC-2.3.0.bin}}
+YAML
+  release_campaign_yaml >>rel/release.yaml
+}
+
+# Ed25519 file keys and rel/repo.yaml for the image repository merge publishes into.
+release_keys() {
+  mkdir -p rel/keys
+  for k in root targets snapshot timestamp; do "$OTA_KEYS" generate --algo ed25519 --key "file:rel/keys/$k.pem" 2>/dev/null; done
+  cat >rel/repo.yaml <<'YAML'
+roles:
+  root: {keys: [file:keys/root.pem], threshold: 1}
+  targets: {keys: [file:keys/targets.pem], threshold: 1}
+  snapshot: {keys: [file:keys/snapshot.pem]}
+  timestamp: {keys: [file:keys/timestamp.pem]}
+YAML
+}
+
+# Everything of the issue's example release.yaml after `images:` (inventory, campaign, cost...).
+release_campaign_yaml() {
+  cat <<'YAML'
 inventory: fleet.csv
 deltas: {min_share: 0.005, max_ratio: 0.6}
 segments: [region, hardware_id]
@@ -75,18 +82,5 @@ campaign:
   abort: {max_failure: 0.05, confidence: 0.95, min_executed: 50, action: rollback}
 cost: {usd_per_mb: {EU: 0.03, NA: 0.03}, default_usd_per_mb: 0.05, protocol_overhead: 0.03}
 repository: {config: repo.yaml}
-YAML
-}
-
-# Ed25519 file keys and rel/repo.yaml for the image repository merge publishes into.
-release_keys() {
-  mkdir -p rel/keys
-  for k in root targets snapshot timestamp; do "$OTA_KEYS" generate --algo ed25519 --key "file:rel/keys/$k.pem" 2>/dev/null; done
-  cat >rel/repo.yaml <<'YAML'
-roles:
-  root: {keys: [file:keys/root.pem], threshold: 1}
-  targets: {keys: [file:keys/targets.pem], threshold: 1}
-  snapshot: {keys: [file:keys/snapshot.pem]}
-  timestamp: {keys: [file:keys/timestamp.pem]}
 YAML
 }

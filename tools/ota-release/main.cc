@@ -240,6 +240,13 @@ Result<void> write_text(io::Storage& storage, const fs::path& dest, const std::s
   return {};
 }
 
+Result<release::Outcomes> read_outcomes(io::Storage& storage, const std::string& file, const release::LoadedPlan& plan) {
+  auto text = storage.open_input(file);
+  if (!text) return std::move(text).error();
+  const ByteView raw = (*text)->bytes();
+  return release::parse_outcomes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()), file, plan);
+}
+
 int run_compile(const std::string& plan_dir, const std::string& out, bool json_out) {
   io::PosixStorage storage;
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
@@ -270,11 +277,7 @@ int run_advance(const std::string& plan_dir, const std::string& outcomes_file, c
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
   auto plan = release::read_plan_dir(storage, plan_dir);
   if (!plan) return fail(plan.error());
-  auto text = storage.open_input(outcomes_file);
-  if (!text) return fail(text.error());
-  const ByteView raw = (*text)->bytes();
-  auto outcomes = release::parse_outcomes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()),
-                                          outcomes_file, *plan);
+  auto outcomes = read_outcomes(storage, outcomes_file, *plan);
   if (!outcomes) return fail(outcomes.error());
   const release::CampaignStatus st = release::advance(*plan, *outcomes);
   // The wave to send now: reached, running, no outcome yet. Rollback: every vehicle a
@@ -307,11 +310,7 @@ int run_report(const std::string& plan_dir, const std::string& outcomes_file, co
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
   auto plan = release::read_plan_dir(storage, plan_dir);
   if (!plan) return fail(plan.error());
-  auto text = storage.open_input(outcomes_file);
-  if (!text) return fail(text.error());
-  const ByteView raw = (*text)->bytes();
-  auto outcomes = release::parse_outcomes(std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()),
-                                          outcomes_file, *plan);
+  auto outcomes = read_outcomes(storage, outcomes_file, *plan);
   if (!outcomes) return fail(outcomes.error());
   if (key.empty()) {  // the targets role's first key in the plan's repo.yaml
     auto cfg_text = storage.open_input(plan->repository_config);
