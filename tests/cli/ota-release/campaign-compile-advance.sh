@@ -12,6 +12,7 @@ release_setup
 head -1 camp/assignments/0-canary.csv | grep -qx 'vin,ecu_serial,hardware_id,installed_version,target,version,payload' || exit 15
 ! grep -h ',tcu-revA,2.3.0,' camp/assignments/*.csv | grep -Ev ',delta:[0-9a-f]{64}_[0-9a-f]{64}$' | grep -q . || exit 16
 awk -F, '$3 == "tcu-revB" && $4 == "2.2.1" && $7 !~ /^full:/ {bad = 1} $4 == "2.4.0" && $7 != "none" {bad = 1} END {exit bad}' camp/assignments/*.csv || exit 17
+"$OTA_RELEASE" campaign compile --plan plan --out camp2 2>/dev/null && diff -r camp camp2 >/dev/null || exit 19
 jq -e '.stages[0].cumulative_vehicles == 1600 and .stages[3].cumulative_vehicles == 5000 and .rules.abort.action == "rollback"' camp/campaign.json >/dev/null || exit 18
 
 : >none.jsonl
