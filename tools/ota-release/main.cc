@@ -43,6 +43,16 @@ std::optional<Error> refuse_input_directory(const release::PlanInputs& in, const
   return std::nullopt;
 }
 
+// The plan directory is an input of every later command: nothing is written into it.
+// `file`: `out` names a file, so its directory is what must not be the plan's.
+std::optional<Error> refuse_plan_dir(const std::string& out, const std::string& plan_dir, bool file) {
+  std::error_code ec;
+  const fs::path where = fs::weakly_canonical(file ? fs::absolute(out).parent_path() : fs::absolute(out), ec);
+  if (where != fs::weakly_canonical(fs::absolute(plan_dir), ec)) return std::nullopt;
+  return Error{Errc::invalid_argument,
+               "--out '" + out + "' is " + (file ? "in " : "") + "the plan directory, an input; write elsewhere"};
+}
+
 int run_plan(const std::string& config, const std::string& out, bool json_out) {
   io::PosixStorage storage;
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
@@ -189,6 +199,7 @@ int run_emit(const std::string& plan_dir, const std::string& engine_name, releas
                    : engine_name == "github" ? release::Engine::github
                                              : release::Engine::k8s;
   if (options.plan_path.empty()) options.plan_path = plan_dir;
+  if (auto refused = refuse_plan_dir(out, plan_dir, true)) return fail(*refused);
   auto emitted = release::emit_pipeline(*plan, options, std::string(kTool) + " " + OTA_VERSION);
   if (!emitted) return fail(emitted.error());
   const std::string& text = emitted->text;
@@ -214,9 +225,7 @@ int run_build(const std::string& plan_dir, const std::string& shard_text, const 
   if (!shard) return fail(shard.error());
   auto plan = release::read_plan_dir(storage, plan_dir);
   if (!plan) return fail(plan.error());
-  std::error_code ec;
-  if (fs::weakly_canonical(fs::absolute(out), ec) == fs::weakly_canonical(fs::absolute(plan_dir), ec))
-    return fail(Error{Errc::invalid_argument, "--out '" + out + "' is the plan directory; write results elsewhere"});
+  if (auto refused = refuse_plan_dir(out, plan_dir, false)) return fail(*refused);
   auto results = release::build_shard(storage, *plan, *shard, out, std::string(kTool) + " " + OTA_VERSION);
   if (!results) return fail(results.error());
   nlohmann::json items = nlohmann::json::array();
@@ -252,6 +261,7 @@ int run_compile(const std::string& plan_dir, const std::string& out, bool json_o
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
   auto plan = release::read_plan_dir(storage, plan_dir);
   if (!plan) return fail(plan.error());
+  if (auto refused = refuse_plan_dir(out, plan_dir, false)) return fail(*refused);
   const fs::path dir(out);
   if (auto r = storage.create_directories(dir / "assignments"); !r) return fail(r.error());
   nlohmann::json files = nlohmann::json::array();
@@ -279,6 +289,7 @@ int run_advance(const std::string& plan_dir, const std::string& outcomes_file, c
   if (!plan) return fail(plan.error());
   auto outcomes = read_outcomes(storage, outcomes_file, *plan);
   if (!outcomes) return fail(outcomes.error());
+  if (auto refused = refuse_plan_dir(out, plan_dir, false)) return fail(*refused);
   const release::CampaignStatus st = release::advance(*plan, *outcomes);
   // The wave to send now: reached, running, no outcome yet. Rollback: every vehicle a
   // rolled-back segment reached.
@@ -312,6 +323,7 @@ int run_report(const std::string& plan_dir, const std::string& outcomes_file, co
   if (!plan) return fail(plan.error());
   auto outcomes = read_outcomes(storage, outcomes_file, *plan);
   if (!outcomes) return fail(outcomes.error());
+  if (auto refused = refuse_plan_dir(out, plan_dir, false)) return fail(*refused);
   if (key.empty()) {  // the targets role's first key in the plan's repo.yaml
     auto cfg_text = storage.open_input(plan->repository_config);
     if (!cfg_text) return fail(std::move(cfg_text).error().with_context("the plan's repository config (or give --key)"));

@@ -43,4 +43,7 @@ printf '{"vin":"NOPE","result":"success"}\n' >bad.jsonl
 head -3 canary.jsonl >bad2.jsonl; printf '{"vin":"WVW00000000000001","result":"ok"}\n' >>bad2.jsonl
 "$OTA_RELEASE" campaign advance --plan plan --results bad2.jsonl --out a3; echo "exit $?" >&2
 [ ! -e a3 ] || exit 32
+"$OTA_RELEASE" campaign compile --plan plan --out plan; echo "exit $?" >&2
+"$OTA_RELEASE" emit --plan plan --engine github --out plan/workflow.yml; echo "exit $?" >&2
+[ ! -e plan/workflow.yml ] && [ ! -e plan/assignments ] || exit 38
 exit 0
