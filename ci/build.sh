@@ -20,7 +20,7 @@ case $config in
 esac
 cmake -S . -B "build/$config" -G Ninja "${args[@]}" >/dev/null
 if [[ $config == fuzz ]]; then
-  cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply fuzz_vcdiff_apply fuzz_ota_apply fuzz_key_parse fuzz_image_parse fuzz_metadata_parse
+  cmake --build "build/$config" -j "$jobs" --target fuzz_bsdiff_apply fuzz_zstd_apply fuzz_patch_apply fuzz_vcdiff_apply fuzz_ota_apply fuzz_key_parse fuzz_image_parse fuzz_metadata_parse fuzz_release_parse
 elif (($# > 1)); then
   cmake --build "build/$config" -j "$jobs" --target "${@:2}"
 else

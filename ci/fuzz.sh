@@ -32,9 +32,12 @@ cp fuzz/seeds/key_parse/* "$seeds/"
 cp tests/data/image/*.slot "$seeds/"
 # The metadata parsers start from a published repository's files (fuzz/seeds/metadata_parse/).
 cp fuzz/seeds/metadata_parse/* "$seeds/"
+# The release parsers start from a release file, a fleet and outcomes (fuzz/seeds/release_parse/;
+# the first byte picks the parser).
+cp fuzz/seeds/release_parse/* "$seeds/"
 
 status=0
-for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply ota_apply key_parse image_parse metadata_parse; do
+for target in bsdiff_apply zstd_apply patch_apply vcdiff_apply ota_apply key_parse image_parse metadata_parse release_parse; do
   corpus=$out/corpus-$target
   mkdir -p "$corpus"
   echo "fuzzing $target for ${seconds}s" >&2
