@@ -334,7 +334,7 @@ jq -r 'def l(n): tostring | " " * (n - length) + .; def r(n): tostring | . + " "
   (select(.powercut.scenario != "both" or .powercut.torn_seeds < 3) |
    "  reduced sweep: the full one (update and rollback, 3 torn-write seeds: 35616 cut runs) took 1591 s (measured on the 2 shared cores of the CI machine); OTA_DEMO_POWERCUT=full ci/demo.sh runs it"),
   "checks passed: e2e update to \(.e2e.update.to) \(if .e2e.update.final_state == "updated" then "yes" else "NO" end); automatic rollback of \(.e2e.rollback.to) \(if .e2e.rollback.final_state == "rolled-back" then "yes" else "NO" end); power cut \(.powercut.passed)/\(.powercut.tried); demo ran \(.run_seconds) s",
-  "outputs: out/demo/report.json, out/demo/update/, out/demo/flash/, out/demo/release.yaml, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log"' "$out/report.json"
+  "outputs: out/demo/report.json, out/demo/update/, out/demo/flash/, out/demo/release.yaml, out/demo/repo/image/, out/demo/repo/director/, out/demo/deltas/, out/demo/firmware/, out/demo/signatures/, out/demo/keys/, out/demo/signing-audit.log, out/demo/release/ (below)"' "$out/report.json"
 
 echo "== release campaign (ota-release)" >&2
 ci/demo_release.sh "$PWD/$out/release" "$PWD/$out/firmware" "$hsm/repo.yaml" "$PWD/$out/keys/targets-1.pem"
