@@ -30,6 +30,12 @@ Result<std::unique_ptr<io::InputFile>> read_planned(io::Storage& storage, const 
   return in;
 }
 
+// apply_patch_bytes hashes what it writes; the bytes themselves are not needed.
+class Discard final : public io::Writer {
+ public:
+  Result<void> write(ByteView) override { return {}; }
+};
+
 Result<void> put(io::Storage& storage, const fs::path& dest, ByteView bytes) {
   return io::write_atomic(storage, dest, io::FileMode::kPublic, [&](io::Writer& w) { return w.write(bytes); });
 }
@@ -75,6 +81,14 @@ Result<std::vector<ItemResult>> build_shard(io::Storage& storage, const LoadedPl
       const std::vector<delta::Algorithm> all(std::begin(delta::kAllAlgorithms), std::end(delta::kAllAlgorithms));
       auto best = delta::encode_best((*source)->bytes(), (*target)->bytes(), all, delta::EncodeOptions{});
       if (!best) return std::move(best).error().with_context("delta " + w.source_file + " -> " + w.target_file);
+      // Applied once before it is written: a delta that does not rebuild its target never
+      // leaves the shard (the apply also checks the trailer's source and target hashes).
+      Discard rebuilt;
+      auto applied = delta::apply_patch_bytes((*source)->bytes(), best->bytes, rebuilt,
+                                              delta::ApplyLimits{.max_output_bytes = (*target)->bytes().size()});
+      if (!applied || to_hex(applied->output_sha256) != w.target_sha256)
+        return Error{Errc::io, "the delta " + w.source_file + " -> " + w.target_file + " does not rebuild the target" +
+                                   (applied ? "" : ": " + applied.error().message)};
       r.algorithm = std::string(delta::to_string(best->report.algorithm));
       payload = std::move(best->bytes);
     } else {

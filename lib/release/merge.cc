@@ -69,6 +69,14 @@ Result<MergeReport> merge_results(repository::Context& ctx, const LoadedPlan& pl
     if (d.value("target_sha256", "") != w.target_sha256 || (w.delta && d.value("source_sha256", "") != w.source_sha256))
       return Error{Errc::rejected, (it->second.dir / (w.id + ".json")).string() + ": built from other inputs than the plan (source " +
                                        d.value("source_sha256", "-") + ", target " + d.value("target_sha256", "-") + ")"};
+    // The payload is the item's own file in the same directory, nothing else.
+    const std::string algorithm = d.value("algorithm", "");
+    const bool known = w.delta ? algorithm == "ota" || algorithm == "bsdiff" || algorithm == "zstd" || algorithm == "vcdiff"
+                               : algorithm == "xz";
+    const std::string kind = w.rollback ? "rollback" : w.delta ? "delta" : "full";
+    if (!known || d.value("file", "") != w.id + "." + algorithm || d.value("kind", "") != kind)
+      return Error{Errc::rejected, (it->second.dir / (w.id + ".json")).string() + ": names a payload other than " + w.id +
+                                       ".<algorithm> of kind " + kind};
     const fs::path payload = it->second.dir / d.value("file", "");
     auto bytes = storage.open_input(payload);
     if (!bytes) return std::move(bytes).error().with_context("item " + w.id);

@@ -41,5 +41,9 @@ cp -r three dup
 g=$(grep -l '"kind": "full"' dup/shard-*/*.json | head -1)
 mkdir dup/extra && cp "$g" dup/extra/ && jq '.sha256 = "'"$(printf '1%.0s' $(seq 64))"'"' "$g" >dup/extra/${g##*/}
 "$OTA_RELEASE" merge --plan plan --results dup/shard-* dup/extra --repo bad 2>&1 | sed 's#dup/shard-[0-9]#SHARD#; s#[0-9a-f]\{64\}#ITEM#' >&2; echo "exit ${PIPESTATUS[0]}" >&2
+cp -r three evil
+e=$(grep -l '"kind": "delta"' evil/shard-*/*.json | head -1)
+jq '.file = "../../rel/build/revA-2.4.0.bin"' "$e" >t && mv t "$e"
+"$OTA_RELEASE" merge --plan plan --results evil/shard-* --repo bad 2>&1 | sed 's#evil/shard-[0-9]/[0-9a-f_]*\.json#RESULT#; s#[0-9a-f]\{64\}_[0-9a-f]\{64\}#ITEM#' >&2; echo "exit ${PIPESTATUS[0]}" >&2
 [ ! -e bad ] || exit 24
 exit 0
