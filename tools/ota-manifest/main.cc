@@ -12,6 +12,7 @@
 #include "client/http_source.h"
 #include "client/updater.h"
 #include "common/cli.h"
+#include "common/clock.h"
 #include "common/pin.h"
 #include "common/report.h"
 #include "core/hex.h"
@@ -33,17 +34,6 @@ namespace fs = std::filesystem;
 
 int usage(const std::string& message, bool j) {
   return ota::tools::fail(kTool, Error{Errc::invalid_argument, message + "; see 'ota-manifest --help'"}, j);
-}
-
-// SOURCE_DATE_EPOCH makes every timestamp (and so the metadata) reproducible.
-ota::Result<ota::metadata::Time> now() {
-  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
-    char* end = nullptr;
-    long long v = std::strtoll(e, &end, 10);
-    if (*end != 0 || v < 0) return Error{Errc::invalid_argument, "SOURCE_DATE_EPOCH is not a number of seconds"};
-    return ota::metadata::Time(v);
-  }
-  return ota::metadata::Time(std::time(nullptr));
 }
 
 ota::Result<std::string> read_text(ota::io::Storage& fs, const std::string& path) {
@@ -196,7 +186,7 @@ int main(int argc, char** argv) {
   if (auto stop = ota::tools::parse_command_line(app, argc, argv, kTool, json_out)) return *stop;
 
   ota::io::PosixStorage fs;
-  auto clock = now();
+  auto clock = ota::tools::metadata_now();
   if (!clock) return ota::tools::fail(kTool, clock.error(), json_out);
   ota::Secret passphrase;
   ota::signer::OpenOptions options = ota::tools::key_open_options(module, passphrase);

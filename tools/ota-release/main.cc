@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "common/cli.h"
+#include "common/clock.h"
 #include "common/pin.h"
 #include "common/report.h"
 #include "io/write_atomic.h"
@@ -354,24 +355,13 @@ int run_report(const std::string& plan_dir, const std::string& outcomes_file, co
                             " (index signed by targets key " + (*signer)->key_id().substr(0, 12) + "...)");
 }
 
-// Metadata times: SOURCE_DATE_EPOCH when set (reproducible repositories), else now.
-Result<metadata::Time> now() {
-  if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
-    char* end = nullptr;
-    const long long v = std::strtoll(e, &end, 10);
-    if (*end != 0 || v < 0) return Error{Errc::invalid_argument, "SOURCE_DATE_EPOCH is not a number of seconds"};
-    return metadata::Time(v);
-  }
-  return metadata::Time(std::time(nullptr));
-}
-
 int run_merge(const std::string& plan_dir, const std::vector<std::string>& result_dirs, const std::string& repo,
               const std::string& module, bool json_out) {
   io::PosixStorage storage;
   auto fail = [&](const Error& e) { return tools::fail(kTool, e, json_out); };
   auto plan = release::read_plan_dir(storage, plan_dir);
   if (!plan) return fail(plan.error());
-  auto clock = now();
+  auto clock = ota::tools::metadata_now();
   if (!clock) return fail(clock.error());
   Secret passphrase;
   const signer::OpenOptions options = tools::key_open_options(module, passphrase);
